@@ -1,0 +1,1 @@
+"""Models of benchmarking: added by its own issue."""

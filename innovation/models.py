@@ -1,0 +1,1 @@
+"""Models of innovation: added by its own issue."""

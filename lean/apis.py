@@ -1,0 +1,105 @@
+"""REST API of the tenancy core, and the stable JSON error shape every API operation answers with.
+
+Errors: {"code": "...", "message": "...", "field_errors": {"field": ["..."]}}.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import ApplicationError
+from .models import Unit
+from .permissions import can
+from .selectors import member_get, member_list, unit_tree
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        return Response({"code": exc.code, "message": str(exc.message), "field_errors": exc.field_errors}, status=400)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        field_errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = {"code": "invalid", "message": "Invalid input.", "field_errors": field_errors}
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        response.data = {"code": code if isinstance(code, str) else "error", "message": str(detail), "field_errors": {}}
+    return response
+
+
+class TenantMember(BasePermission):
+    """The request reached a tenant URL as an active member (the middleware already answered 404 otherwise)."""
+
+    def has_permission(self, request, view):
+        return getattr(request._request, "membership", None) is not None
+
+
+class TenantAPIView(APIView):
+    permission_classes = [TenantMember]
+    required_perm: str | None = None
+
+    @property
+    def membership(self):
+        return self.request._request.membership
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.required_perm and not can(self.membership, self.required_perm):
+            raise exceptions.PermissionDenied()
+
+
+class UnitOutput(serializers.ModelSerializer):
+    parent_id = serializers.IntegerField(allow_null=True)
+
+    class Meta:
+        model = Unit
+        fields = ["id", "code", "name", "kind", "parent_id", "active"]
+
+
+class UnitListApi(TenantAPIView):
+    required_perm = "units.view"
+
+    def get(self, request, tenant_slug):
+        return Response({"results": UnitOutput(unit_tree(), many=True).data})
+
+
+class UnitDetailApi(TenantAPIView):
+    required_perm = "units.view"
+
+    def get(self, request, tenant_slug, unit_id):
+        return Response(UnitOutput(get_object_or_404(Unit, pk=unit_id)).data)
+
+
+class MemberOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    employee_number = serializers.CharField()
+    name = serializers.CharField(source="user.display_name")
+    unit_id = serializers.IntegerField()
+    unit_code = serializers.CharField(source="unit.code")
+    position = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    active = serializers.BooleanField()
+
+
+class MemberListApi(TenantAPIView):
+    required_perm = "members.list"
+
+    def get(self, request, tenant_slug):
+        members = member_list(viewer=self.membership, role=request.query_params.get("role") or None)
+        return Response({"results": MemberOutput(members, many=True).data})
+
+
+class MemberDetailApi(TenantAPIView):
+    def get(self, request, tenant_slug, membership_id):
+        return Response(MemberOutput(member_get(viewer=self.membership, membership_id=membership_id)).data)

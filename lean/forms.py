@@ -1,0 +1,46 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role, Unit
+
+
+class LoginForm(forms.Form):
+    tenant = forms.SlugField(label=_("Enterprise code"), max_length=60)
+    login = forms.CharField(label=_("Employee number or username"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+
+    def __init__(self, *args, fixed_tenant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fixed_tenant = fixed_tenant
+        if fixed_tenant is not None:
+            self.fields["tenant"].required = False
+            self.fields["tenant"].widget = forms.HiddenInput()
+        self.fields["login"].widget.attrs.update(autocomplete="username", autofocus=True)
+        self.fields["password"].widget.attrs.update(autocomplete="current-password")
+
+    def tenant_slug(self) -> str:
+        return self.fixed_tenant.slug if self.fixed_tenant else self.cleaned_data["tenant"]
+
+
+class MemberForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    roles = forms.MultipleChoiceField(label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple)
+    position = forms.CharField(label=_("Position"), max_length=100, required=False)
+    active = forms.BooleanField(label=_("Active"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Built per request, inside the tenant scope.
+        self.fields["unit"].queryset = Unit.objects.filter(active=True).order_by("path")
+        self.fields["unit"].label_from_instance = lambda unit: f"{'— ' * unit.depth}{unit.name}"
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("All roles")), *Role.choices], required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.order_by("path")
+        self.fields["unit"].label_from_instance = lambda unit: f"{'— ' * unit.depth}{unit.name}"

@@ -1,0 +1,84 @@
+"""The door for pages: the tenant comes from the URL (`/t/<tenant_slug>/…`) and nowhere else."""
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.urls import Resolver404, resolve
+from django.utils import timezone, translation
+
+from .models import Membership, Tenant
+from .tenancy import tenant_scope
+
+SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+def _cookie_language(request):
+    code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return code if code in SUPPORTED_LANGUAGES else None
+
+
+class LanguageMiddleware:
+    """Chinese by default; the person's choice (cookie) wins, then the tenant's default (TenantMiddleware).
+
+    The browser's Accept-Language is deliberately ignored: the product's default is Simplified Chinese.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = _cookie_language(request) or settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        patch_vary = response.headers.get("Vary", "")
+        if "Cookie" not in patch_vary:
+            response.headers["Vary"] = f"{patch_vary}, Cookie" if patch_vary else "Cookie"
+        translation.deactivate()
+        return response
+
+
+def tenant_public(view):
+    """Mark a tenant page that a visitor may open without being a member (the tenant's login page)."""
+    view.tenant_public = True
+    return view
+
+
+class TenantMiddleware:
+    """Sets request.tenant and request.membership, and runs the rest of the request inside the tenant scope.
+
+    Someone who is not an active member of the tenant gets 404, exactly as for a tenant that does not exist.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.tenant = None
+        request.membership = None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        slug = match.kwargs.get("tenant_slug")
+        if slug is None:
+            return self.get_response(request)
+
+        tenant = Tenant.objects.filter(slug=slug, active=True).first()
+        if tenant is None:
+            raise Http404
+        with tenant_scope(tenant), timezone.override(tenant.time_zone):
+            request.tenant = tenant
+            if not _cookie_language(request):
+                translation.activate(tenant.default_language)
+                request.LANGUAGE_CODE = tenant.default_language
+            if request.user.is_authenticated:
+                request.membership = (
+                    Membership.objects.select_related("unit", "user").filter(user=request.user, active=True).first()
+                )
+            if request.membership is None and not getattr(match.func, "tenant_public", False):
+                if not request.user.is_authenticated and not request.path_info.startswith(f"/t/{slug}/api/"):
+                    return redirect_to_login(request.get_full_path(), f"/t/{slug}/login/")
+                raise Http404
+            return self.get_response(request)

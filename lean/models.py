@@ -1,0 +1,139 @@
+"""The tenancy core: tenants, people, the organisation tree and memberships."""
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+from simple_history.models import HistoricalRecords
+
+
+class Tenant(models.Model):
+    """An enterprise using Lean. Read before a tenant is known (login, URL), so it is outside RLS."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    time_zone = models.CharField(_("time zone"), max_length=60, default="Asia/Shanghai")
+    default_language = models.CharField(_("default language"), max_length=10, default="zh-hans")
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tenant")
+        verbose_name_plural = _("tenants")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A person's login. What they may do lives on their Membership in each tenant."""
+
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def display_name(self):
+        return self.full_name or self.get_full_name() or self.username
+
+
+def tenant_manager():
+    return ScopedManager(tenant="tenant")
+
+
+class TenantModel(models.Model):
+    """Base of every tenant-owned table.
+
+    Reached only inside a tenant scope (django-scopes raises otherwise). Row-level security, the grants
+    and the same-tenant foreign keys are installed for every subclass after each migrate (lean/rls.py).
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, verbose_name=_("tenant"))
+
+    objects = tenant_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Unit(TenantModel):
+    """A node of the organisation tree: HQ, units, teams.
+
+    `path` is the materialised path of zero-padded ids ("/0000000001/0000000004/"), so a subtree is one indexed prefix query.
+    """
+
+    class Kind(models.TextChoices):
+        HQ = "hq", _("Headquarters")
+        UNIT = "unit", _("Unit")
+        TEAM = "team", _("Team")
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.UNIT)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+    )
+    path = models.CharField(max_length=500, editable=False, db_index=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="unit_code_unique_per_tenant")]
+        indexes = [models.Index(fields=["tenant", "path"], name="unit_tenant_path")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def depth(self):
+        return self.path.count("/") - 2
+
+
+class Role(models.TextChoices):
+    LEAN_OFFICE = "lean_office", _("Lean office")
+    UNIT_MANAGER = "unit_manager", _("Unit manager")
+    REVIEWER = "reviewer", _("Reviewer")
+    EMPLOYEE = "employee", _("Employee")
+
+
+class Membership(TenantModel):
+    """A person in a tenant: their unit, roles and employee number (unique within the tenant)."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("user"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="members", verbose_name=_("unit"))
+    employee_number = models.CharField(_("employee number"), max_length=40)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    roles = ArrayField(models.CharField(max_length=20, choices=Role.choices), default=list, verbose_name=_("roles"))
+    active = models.BooleanField(_("active"), default=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    # Row-level security also shows a person their own memberships in other tenants (read-only).
+    rls_own_rows_column = "user_id"
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["employee_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "employee_number"], name="membership_number_unique_per_tenant"),
+            models.UniqueConstraint(fields=["tenant", "user"], name="membership_user_unique_per_tenant"),
+        ]
+
+    def __str__(self):
+        return f"{self.user.display_name} ({self.employee_number})"
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def get_roles_display(self):
+        labels = dict(Role.choices)
+        return [labels.get(r, r) for r in self.roles]

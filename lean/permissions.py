@@ -1,0 +1,56 @@
+"""The one answer to "may this member do X (to this object)": rules predicates over a Membership.
+
+Views ask `can(request.membership, "perm", obj)`, the API asks it through `HasTenantPermission`, templates
+through `{% can "perm" obj as allowed %}`. Apps add their own rules to `permissions` in their rules.py.
+"""
+
+import rules
+
+from .models import Role
+
+
+@rules.predicate
+def is_member(member, obj=None):
+    return member is not None and member.active
+
+
+def has_role(role):
+    @rules.predicate(name=f"has_role:{role}")
+    def predicate(member, obj=None):
+        return member is not None and member.active and role in member.roles
+
+    return predicate
+
+
+is_lean_office = has_role(Role.LEAN_OFFICE)
+is_unit_manager = has_role(Role.UNIT_MANAGER)
+is_reviewer = has_role(Role.REVIEWER)
+is_employee = has_role(Role.EMPLOYEE)
+
+
+@rules.predicate
+def manages_unit_of(member, obj):
+    """A unit manager manages their own unit and everything below it in the organisation tree."""
+    if member is None or obj is None or Role.UNIT_MANAGER not in member.roles:
+        return False
+    unit = getattr(obj, "unit", obj)
+    return unit.path.startswith(member.unit.path)
+
+
+@rules.predicate
+def is_self(member, obj):
+    return member is not None and obj is not None and getattr(obj, "pk", None) == member.pk
+
+
+permissions = rules.RuleSet()
+permissions.add_rule("tenant.view", is_member)
+permissions.add_rule("units.view", is_member)
+permissions.add_rule("units.manage", is_lean_office)
+permissions.add_rule("members.list", is_lean_office | is_unit_manager)
+permissions.add_rule("members.view", is_lean_office | manages_unit_of | is_self)
+permissions.add_rule("members.edit", is_lean_office)
+permissions.add_rule("history.view", is_lean_office)
+
+
+def can(member, perm: str, obj=None) -> bool:
+    return permissions.test_rule(perm, member, obj)

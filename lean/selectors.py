@@ -1,0 +1,80 @@
+"""Reads of the tenancy core. Every function runs inside the caller's tenant scope."""
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+
+from .models import Membership, Role, Unit
+from .permissions import can
+from .tenancy import across_tenants, as_user
+
+
+def unit_tree():
+    """Every unit of the tenant in tree order, with its direct member count: one query."""
+    return Unit.objects.annotate(member_count=Count("members", filter=Q(members__active=True))).order_by("path")
+
+
+def unit_get(*, unit_id: int) -> Unit:
+    return get_object_or_404(Unit, pk=unit_id)
+
+
+def unit_subtree(*, unit: Unit):
+    """The unit and all units below it: one indexed prefix query on the materialised path."""
+    return Unit.objects.filter(path__startswith=unit.path).order_by("path")
+
+
+def unit_ancestors(*, unit: Unit) -> list[Unit]:
+    """The chain of units from the top of the tree down to `unit`, read off its materialised path: one query."""
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    by_id = Unit.objects.in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def visible_members(*, viewer: Membership):
+    """The memberships a viewer may list: the whole tenant for the lean office, their subtree for a manager."""
+    members = Membership.objects.select_related("user", "unit")
+    if viewer.has_role(Role.LEAN_OFFICE):
+        return members
+    if viewer.has_role(Role.UNIT_MANAGER):
+        return members.filter(unit__path__startswith=viewer.unit.path)
+    return members.filter(pk=viewer.pk)
+
+
+def member_list(*, viewer: Membership, unit_id=None, role=None, query: str = ""):
+    members = visible_members(viewer=viewer)
+    if unit_id:
+        unit = get_object_or_404(Unit, pk=unit_id)
+        members = members.filter(unit__path__startswith=unit.path)
+    if role:
+        members = members.filter(roles__contains=[role])
+    if query:
+        members = members.filter(
+            Q(employee_number__icontains=query) | Q(user__full_name__icontains=query) | Q(position__icontains=query)
+        )
+    return members.order_by("unit__path", "employee_number")
+
+
+def member_get(*, viewer: Membership, membership_id: int) -> Membership:
+    """A membership the viewer may see; anything else, in this tenant or another, is simply not found."""
+    membership = get_object_or_404(Membership.objects.select_related("user", "unit"), pk=membership_id)
+    if not can(viewer, "members.view", membership):
+        from django.http import Http404
+
+        raise Http404
+    return membership
+
+
+def member_history(*, membership: Membership, limit: int = 50):
+    return membership.history.select_related("history_user", "unit").order_by("-history_date")[:limit]
+
+
+def user_tenants(*, user):
+    """The tenants where `user` is an active member, for the tenant switcher.
+
+    Crosses tenants on purpose: row-level security shows only the person's own membership rows.
+    """
+    with across_tenants(), as_user(user):
+        return list(
+            Membership.objects.filter(user=user, active=True, tenant__active=True)
+            .select_related("tenant", "unit")
+            .order_by("tenant__name")
+        )

@@ -1,0 +1,21 @@
+from django import template
+
+from ..permissions import can as can_check
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def can(context, perm, obj=None):
+    """{% can "members.edit" membership as allowed %}: asks the same rules as views and the API."""
+    request = context.get("request")
+    return can_check(getattr(request, "membership", None), perm, obj)
+
+
+@register.simple_tag(takes_context=True)
+def tenant_url(context, url_name, **kwargs):
+    """{% tenant_url "member-detail" membership_id=m.pk %}: a URL inside the current tenant."""
+    from django.urls import reverse
+
+    kwargs["tenant_slug"] = context["request"].tenant.slug
+    return reverse(url_name, kwargs=kwargs)

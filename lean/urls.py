@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from . import apis
+from .views import auth, org
+
+tenant_patterns = [
+    path("", org.home_view, name="home"),
+    path("login/", auth.tenant_login_view, name="tenant-login"),
+    path("units/", org.unit_list_view, name="unit-list"),
+    path("units/<int:unit_id>/", org.unit_detail_view, name="unit-detail"),
+    path("members/", org.member_list_view, name="member-list"),
+    path("members/<int:membership_id>/", org.member_detail_view, name="member-detail"),
+    path("members/<int:membership_id>/edit/", org.member_edit_view, name="member-edit"),
+    path("api/v1/units/", apis.UnitListApi.as_view(), name="api-unit-list"),
+    path("api/v1/units/<int:unit_id>/", apis.UnitDetailApi.as_view(), name="api-unit-detail"),
+    path("api/v1/members/", apis.MemberListApi.as_view(), name="api-member-list"),
+    path("api/v1/members/<int:membership_id>/", apis.MemberDetailApi.as_view(), name="api-member-detail"),
+]
+
+urlpatterns = [
+    path("", auth.root_view, name="root"),
+    path("login/", auth.login_view, name="login"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("tenants/", auth.tenant_list_view, name="tenant-list"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("t/<slug:tenant_slug>/", include(tenant_patterns)),
+]
+

@@ -1,0 +1,1 @@
+"""Models of projects: added by its own issue."""

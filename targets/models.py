@@ -1,0 +1,1 @@
+"""Models of targets: added by its own issue."""
