@@ -4,8 +4,9 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
+
+from .scoping import TenantScopedManager
 
 
 class Tenant(models.Model):
@@ -41,7 +42,7 @@ class User(AbstractUser):
 
 
 def tenant_manager():
-    return ScopedManager(tenant="tenant")
+    return TenantScopedManager()
 
 
 class TenantModel(models.Model):

@@ -101,6 +101,14 @@ def install(using: str = "default") -> None:
 
 def install_after_migrate(sender, using="default", **kwargs):
     # post_migrate is sent once per app; act on the last one, when every app's tables exist.
+    # A test's flush also sends it, as the application role, which may not alter tables: skip then.
     last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
-    if sender.label == last.label:
+    if sender.label == last.label and _is_owner(using):
         install(using)
+
+
+def _is_owner(using: str) -> bool:
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT tableowner = current_user FROM pg_tables WHERE tablename = 'lean_tenant'")
+        row = cursor.fetchone()
+    return bool(row and row[0])

@@ -75,6 +75,6 @@ def user_tenants(*, user):
     with across_tenants(), as_user(user):
         return list(
             Membership.objects.filter(user=user, active=True, tenant__active=True)
-            .select_related("tenant", "unit")
+            .select_related("tenant")
             .order_by("tenant__name")
         )

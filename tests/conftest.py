@@ -1,0 +1,68 @@
+"""Shared fixtures. Every fixture set has two tenants, so a cross-tenant case is one line.
+
+The test database is created and migrated by the role that owns the tables; the tests themselves run as
+the application role, exactly as production does, so row-level security is really exercised.
+"""
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from lean.db_roles import as_owner
+
+from .factories import PASSWORD, make_tenant_set
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb):
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock(), as_owner():
+        db_config = setup_databases(verbosity=0, interactive=False, keepdb=django_db_keepdb)
+        with connection.cursor() as cursor:
+            # Transactional tests (live server, worker) flush tables between tests; TRUNCATE ignores RLS and is
+            # granted only in the test database.
+            cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {settings.LEAN_APP_DB_ROLE}")
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock(), as_owner():
+            teardown_databases(db_config, verbosity=0)
+
+
+@pytest.fixture
+def tenant_a(db):
+    return make_tenant_set("alpha", "甲公司")
+
+
+@pytest.fixture
+def tenant_b(db):
+    return make_tenant_set("beta", "乙公司")
+
+
+@pytest.fixture
+def two_tenants(tenant_a, tenant_b):
+    return tenant_a, tenant_b
+
+
+@pytest.fixture
+def login(client):
+    """login(membership) signs the test client in as that member's user."""
+
+    def _login(membership):
+        client.force_login(membership.user, backend="lean.auth.TenantLoginBackend")
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -1,0 +1,65 @@
+"""Test data built through the services, the way the product builds it."""
+
+from dataclasses import dataclass, field
+from itertools import count
+
+from lean.models import Membership, Role, Tenant, Unit, User
+from lean.services import member_create, tenant_create, unit_create
+from lean.tenancy import tenant_scope
+
+PASSWORD = "test-pass-2026"
+_seq = count(1)
+
+
+@dataclass
+class TenantSet:
+    """A tenant with HQ, a unit with a team, and one member per role."""
+
+    tenant: Tenant
+    hq: Unit
+    unit: Unit
+    team: Unit
+    lean_office: Membership
+    manager: Membership
+    reviewer: Membership
+    employee: Membership
+    extra: dict = field(default_factory=dict)
+
+    def members(self):
+        return [self.lean_office, self.manager, self.reviewer, self.employee]
+
+
+def make_user(name: str = "") -> User:
+    n = next(_seq)
+    user = User(username=f"user{n}", full_name=name or f"测试用户{n}")
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def make_member(unit: Unit, roles, number: str | None = None, user: User | None = None, name: str = "") -> Membership:
+    return member_create(
+        user=user or make_user(name),
+        unit=unit,
+        employee_number=number or f"E{next(_seq):05d}",
+        roles=roles,
+        position="工程师",
+    )
+
+
+def make_tenant_set(slug: str, name: str) -> TenantSet:
+    tenant = tenant_create(name=name, slug=slug)
+    with tenant_scope(tenant):
+        hq = unit_create(name=f"{name}总部", code="HQ", kind=Unit.Kind.HQ)
+        unit = unit_create(name=f"{name}一分公司", code="U1", parent=hq)
+        team = unit_create(name=f"{name}一班组", code="U1-T1", kind=Unit.Kind.TEAM, parent=unit)
+        return TenantSet(
+            tenant=tenant,
+            hq=hq,
+            unit=unit,
+            team=team,
+            lean_office=make_member(hq, [Role.LEAN_OFFICE, Role.EMPLOYEE], number=f"{slug.upper()}-LO"),
+            manager=make_member(unit, [Role.UNIT_MANAGER, Role.EMPLOYEE], number=f"{slug.upper()}-UM"),
+            reviewer=make_member(hq, [Role.REVIEWER], number=f"{slug.upper()}-RV"),
+            employee=make_member(team, [Role.EMPLOYEE], number=f"{slug.upper()}-EM"),
+        )
