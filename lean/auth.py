@@ -1,5 +1,6 @@
 """Sign-in with the tenant and an employee number (or username) and password."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
@@ -32,7 +33,7 @@ class TenantLoginBackend(ModelBackend):
             )
         if membership is None:
             # Run the hasher anyway so a missing account takes as long as a wrong password.
-            self.user_model().set_password(password)
+            get_user_model()().set_password(password)
             return None
         user = membership.user
         if user.check_password(password) and self.user_can_authenticate(user):

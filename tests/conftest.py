@@ -61,6 +61,12 @@ def password():
 
 
 @pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    # The production hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

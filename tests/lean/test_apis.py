@@ -1,0 +1,28 @@
+"""The tenancy core's API: session access, stable JSON errors, permissions."""
+
+
+def test_units_list(client, tenant_a, login):
+    login(tenant_a.employee)
+    data = client.get("/t/alpha/api/v1/units/").json()
+    assert [u["code"] for u in data["results"]] == ["HQ", "U1", "U1-T1"]
+
+
+def test_members_list_needs_the_permission(client, tenant_a, login):
+    login(tenant_a.employee)
+    response = client.get("/t/alpha/api/v1/members/")
+    assert response.status_code == 403
+    assert set(response.json()) == {"code", "message", "field_errors"}
+    login(tenant_a.lean_office)
+    numbers = [m["employee_number"] for m in client.get("/t/alpha/api/v1/members/").json()["results"]]
+    assert len(numbers) == 4
+
+
+def test_not_found_has_the_stable_shape(client, tenant_a, login):
+    login(tenant_a.lean_office)
+    response = client.get("/t/alpha/api/v1/members/999999/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_anonymous_api_call_is_404_not_a_redirect(client, tenant_a):
+    assert client.get("/t/alpha/api/v1/units/").status_code == 404

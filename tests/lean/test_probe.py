@@ -1,0 +1,119 @@
+"""The cross-tenant probe: every URL of the project, as a member of tenant A, with tenant B's ids → 404.
+
+New apps' URLs are covered automatically: a URL kwarg named `<model>_id` is filled with the id of one of
+tenant B's rows of that model. A kwarg the probe cannot map, or a model with no row in tenant B, fails
+the test, so the probe can never silently skip a page.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from lean import rls
+from lean.tenancy import tenant_scope
+
+METHODS = ("get", "post")
+
+
+def walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if str(entry.pattern).startswith("admin/"):
+                continue  # the platform operator's admin, outside every tenant
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+def model_for_kwarg(kwarg: str):
+    name = kwarg.removesuffix("_id").replace("_", "")
+    for model in rls.tenant_models():
+        if model._meta.model_name == name:
+            return model
+    return None
+
+
+def not_allowed(client, method, url) -> bool:
+    """The view does not take this method at all (405 before any lookup): nothing about the id can leak."""
+    return getattr(client, method)(url).status_code == 405
+
+
+def tenant_routes():
+    """(route, kwargs other than the tenant slug) for every tenant URL pattern."""
+    for route, _pattern in walk(get_resolver().url_patterns):
+        if "<slug:tenant_slug>" in route:
+            yield route, [k for k in re.findall(r"<(?:\w+:)?(\w+)>", route) if k != "tenant_slug"]
+
+
+def fill(route: str, slug: str, ids: dict) -> str:
+    url = route.replace("<slug:tenant_slug>", slug)
+    for kwarg, value in ids.items():
+        url = re.sub(rf"<(?:\w+:)?{kwarg}>", str(value), url)
+    return "/" + url
+
+
+def ids_in(tenant, kwargs):
+    ids = {}
+    with tenant_scope(tenant):
+        for kwarg in kwargs:
+            model = model_for_kwarg(kwarg)
+            assert model is not None, f"the probe cannot tell which model URL kwarg {kwarg!r} names"
+            obj = model._default_manager.order_by("pk").first()
+            assert obj is not None, f"tenant B has no {model.__name__}: add one to the probe's fixtures"
+            ids[kwarg] = obj.pk
+    return ids
+
+
+@pytest.fixture
+def probe(two_tenants, login):
+    a, b = two_tenants
+    # The most privileged member of A: whatever A's lean office may not open in B, nobody may.
+    return a, b, login(a.lean_office)
+
+
+def test_probe_covers_the_tenant_urls():
+    routes = dict(tenant_routes())
+    assert any("units/<int:unit_id>" in r for r in routes)
+    assert any("api/v1/members/<int:membership_id>" in r for r in routes)
+
+
+def test_another_tenants_ids_answer_404(probe):
+    a, b, client = probe
+    failures = []
+    for route, kwargs in tenant_routes():
+        if not kwargs:
+            continue
+        url = fill(route, a.tenant.slug, ids_in(b.tenant, kwargs))
+        own_url = fill(route, a.tenant.slug, ids_in(a.tenant, kwargs))
+        for method in METHODS:
+            if not_allowed(client, method, own_url):
+                continue
+            status = getattr(client, method)(url).status_code
+            if status != 404:
+                failures.append(f"{method.upper()} {url} → {status}")
+    assert failures == []
+
+
+def test_another_tenants_urls_answer_404_to_a_non_member(probe):
+    a, b, client = probe
+    failures = []
+    for route, kwargs in tenant_routes():
+        url = fill(route, b.tenant.slug, ids_in(b.tenant, kwargs))
+        if url.endswith("/login/"):
+            continue  # the tenant's sign-in page is public by design
+        for method in METHODS:
+            status = getattr(client, method)(url).status_code
+            if status != 404:
+                failures.append(f"{method.upper()} {url} → {status}")
+    assert failures == []
+
+
+def test_the_same_ids_in_the_own_tenant_do_not_404(probe):
+    """Guards the probe itself: with A's own ids the pages exist, so the 404s above mean isolation."""
+    a, b, client = probe
+    for route, kwargs in tenant_routes():
+        if not kwargs:
+            continue
+        url = fill(route, a.tenant.slug, ids_in(a.tenant, kwargs))
+        assert client.get(url).status_code in (200, 302, 403, 405), url
