@@ -15,7 +15,8 @@ class LoginForm(forms.Form):
         if fixed_tenant is not None:
             self.fields["tenant"].required = False
             self.fields["tenant"].widget = forms.HiddenInput()
-        self.fields["login"].widget.attrs.update(autocomplete="username", autofocus=True)
+        self.fields["login"].widget.attrs.update(autocomplete="username")
+        self.fields["login" if fixed_tenant else "tenant"].widget.attrs["autofocus"] = True
         self.fields["password"].widget.attrs.update(autocomplete="current-password")
 
     def tenant_slug(self) -> str:

