@@ -34,7 +34,11 @@ def exception_handler(exc, context):
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
-        response.data = {"code": code if isinstance(code, str) else "error", "message": str(detail), "field_errors": {}}
+        response.data = {
+            "code": code if isinstance(code, str) else "error",
+            "message": str(detail),
+            "field_errors": {},
+        }
     return response
 
 

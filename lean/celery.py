@@ -16,5 +16,7 @@ def setup_periodic_tasks(sender, **kwargs):
     from django.conf import settings
 
     sender.add_periodic_task(
-        settings.LEAN_DISPATCH_INTERVAL, sender.signature("lean.dispatch_tenant_jobs"), name="dispatch tenant jobs"
+        settings.LEAN_DISPATCH_INTERVAL,
+        sender.signature("lean.dispatch_tenant_jobs"),
+        name="dispatch tenant jobs",
     )

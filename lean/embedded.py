@@ -46,7 +46,7 @@ def _bootstrap_roles(superuser_uri: str, database: str) -> None:
             cur.execute(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB PASSWORD %s", [PASSWORD])
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
         if not cur.fetchone():
-            cur.execute(f'CREATE DATABASE "{database}" OWNER {OWNER_ROLE} ENCODING \'UTF8\' TEMPLATE template0')
+            cur.execute(f"CREATE DATABASE \"{database}\" OWNER {OWNER_ROLE} ENCODING 'UTF8' TEMPLATE template0")
     conn.close()
 
 

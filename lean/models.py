@@ -63,7 +63,8 @@ class TenantModel(models.Model):
 class Unit(TenantModel):
     """A node of the organisation tree: HQ, units, teams.
 
-    `path` is the materialised path of zero-padded ids ("/0000000001/0000000004/"), so a subtree is one indexed prefix query.
+    `path` is the materialised path of zero-padded ids ("/0000000001/0000000004/"), so a subtree is one
+    indexed prefix query.
     """
 
     class Kind(models.TextChoices):
@@ -75,7 +76,12 @@ class Unit(TenantModel):
     code = models.CharField(_("code"), max_length=40)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.UNIT)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     path = models.CharField(max_length=500, editable=False, db_index=True)
     active = models.BooleanField(_("active"), default=True)

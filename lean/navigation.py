@@ -34,8 +34,12 @@ def nav_items(request):
     slug = request.tenant.slug
     current = request.resolver_match.url_name if request.resolver_match else None
     return [
-        {"label": item.label, "url": reverse(item.url_name, kwargs={"tenant_slug": slug}), "icon": item.icon,
-         "active": item.url_name == current}
+        {
+            "label": item.label,
+            "url": reverse(item.url_name, kwargs={"tenant_slug": slug}),
+            "icon": item.icon,
+            "active": item.url_name == current,
+        }
         for item in NAV
         if can(request.membership, item.perm)
     ]

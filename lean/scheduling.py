@@ -3,9 +3,9 @@
 with the tenant id. Adding a tenant needs no deploy: the dispatcher reads the tenants table each time.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 
 @dataclass(frozen=True)

@@ -28,4 +28,3 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("t/<slug:tenant_slug>/", include(tenant_patterns)),
 ]
-

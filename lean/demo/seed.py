@@ -14,8 +14,38 @@ DEMO_PASSWORD = "lean-demo-2026"
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = [
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英",
-    "霞", "平", "刚", "桂英", "建华", "海燕", "志强", "晓东", "春梅", "国庆", "文博", "思远", "雨桐", "子涵",
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+    "海燕",
+    "志强",
+    "晓东",
+    "春梅",
+    "国庆",
+    "文博",
+    "思远",
+    "雨桐",
+    "子涵",
 ]
 
 HUAXIN_UNITS = [
@@ -56,13 +86,28 @@ def seed_huaxin():
         seq = 0
         for index, (code, name, teams) in enumerate(HUAXIN_UNITS, start=1):
             unit = unit_create(name=name, code=code, parent=hq)
-            team_units = [unit_create(name=t, code=f"{code}-{j}", kind=Unit.Kind.TEAM, parent=unit)
-                          for j, t in enumerate(teams, start=1)]
-            _person("huaxin", f"H0{index}01", _name(seq := seq + 1), unit, [Role.UNIT_MANAGER, Role.EMPLOYEE], "总经理")
+            team_units = [
+                unit_create(name=t, code=f"{code}-{j}", kind=Unit.Kind.TEAM, parent=unit)
+                for j, t in enumerate(teams, start=1)
+            ]
+            _person(
+                "huaxin",
+                f"H0{index}01",
+                _name(seq := seq + 1),
+                unit,
+                [Role.UNIT_MANAGER, Role.EMPLOYEE],
+                "总经理",
+            )
             for k in range(2, 10):
                 roles = [Role.EMPLOYEE] + ([Role.REVIEWER] if k == 2 and index % 2 else [])
-                _person("huaxin", f"H0{index}{k:02d}", _name(seq := seq + 1),
-                        team_units[k % 2], roles, POSITIONS[(seq + k) % len(POSITIONS)])
+                _person(
+                    "huaxin",
+                    f"H0{index}{k:02d}",
+                    _name(seq := seq + 1),
+                    team_units[k % 2],
+                    roles,
+                    POSITIONS[(seq + k) % len(POSITIONS)],
+                )
             # The person a demo signs in as for "employee": a plain employee of the first team.
             if index == 1:
                 _person("huaxin", "H0111", "刘思远", team_units[0], [Role.EMPLOYEE], "技术员")

@@ -31,7 +31,9 @@ def _login(request, fixed_tenant=None):
     if request.method == "POST" and form.is_valid():
         slug = form.tenant_slug()
         user = authenticate(
-            request, username=tenant_login_name(slug, form.cleaned_data["login"]), password=form.cleaned_data["password"]
+            request,
+            username=tenant_login_name(slug, form.cleaned_data["login"]),
+            password=form.cleaned_data["password"],
         )
         if getattr(request, "axes_locked_out", False):
             return locked_out(request)

@@ -11,8 +11,10 @@ from ..forms import MemberFilterForm, MemberForm
 from ..permissions import can
 from ..selectors import (
     member_get,
+    member_history,
+    member_list,
     unit_ancestors,
-    member_history, member_list, unit_get,
+    unit_get,
     unit_subtree,
     unit_tree,
     visible_members,

@@ -8,9 +8,7 @@ from tests.factories import PASSWORD, make_member
 
 
 def sign_in(client, slug, login, password=PASSWORD, ip="10.0.0.1"):
-    return client.post(
-        "/login/", {"tenant": slug, "login": login, "password": password}, REMOTE_ADDR=ip
-    )
+    return client.post("/login/", {"tenant": slug, "login": login, "password": password}, REMOTE_ADDR=ip)
 
 
 def test_sign_in_with_employee_number_lands_on_the_tenant_home(client, tenant_a):
@@ -29,9 +27,7 @@ def test_sign_in_with_username_works_too(client, tenant_a):
 def test_tenant_login_page_signs_in_to_that_tenant(client, tenant_a):
     page = client.get("/t/alpha/login/")
     assert page.status_code == 200
-    response = client.post(
-        "/t/alpha/login/", {"login": tenant_a.employee.employee_number, "password": PASSWORD}
-    )
+    response = client.post("/t/alpha/login/", {"login": tenant_a.employee.employee_number, "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/t/alpha/"
 
 

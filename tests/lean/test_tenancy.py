@@ -51,7 +51,7 @@ def set_db_tenant(tenant_id):
 
 
 def test_application_role_cannot_bypass_rls(db):
-    (is_super, bypass), = rows("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+    ((is_super, bypass),) = rows("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
     assert not is_super and not bypass
     owned = rows("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user")
     assert owned == []
@@ -61,10 +61,13 @@ def test_every_table_is_a_tenant_table_with_forced_rls_or_allow_listed(db):
     unknown = all_tables() - OUTSIDE_RLS - set(tenant_tables())
     assert unknown == set(), f"tables neither tenant-owned nor allow-listed: {unknown}"
     flags = dict(
-        ((name, (enabled, forced)) for name, enabled, forced in rows(
-            "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = ANY(%s)",
-            [tenant_tables()],
-        ))
+        (
+            (name, (enabled, forced))
+            for name, enabled, forced in rows(
+                "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = ANY(%s)",
+                [tenant_tables()],
+            )
+        )
     )
     policies = {name for (name,) in rows("SELECT tablename FROM pg_policies WHERE policyname = %s", [rls.POLICY])}
     for table in tenant_tables():
@@ -93,7 +96,8 @@ def test_rls_refuses_writing_into_another_tenant(two_tenants):
     set_db_tenant(a.tenant.pk)
     with pytest.raises(Exception, match="row-level security"), transaction.atomic():
         rows(
-            "INSERT INTO lean_unit (tenant_id, name, code, kind, path, active) VALUES (%s, 'x', 'X9', 'unit', '/', true)",
+            "INSERT INTO lean_unit (tenant_id, name, code, kind, path, active) "
+            "VALUES (%s, 'x', 'X9', 'unit', '/', true)",
             [b.tenant.pk],
         )
     updated = rows("UPDATE lean_unit SET name = 'hijacked' WHERE tenant_id = %s RETURNING id", [b.tenant.pk])

@@ -20,7 +20,12 @@ EXPECTED = {
 @pytest.mark.parametrize("role", EXPECTED)
 def test_role_page_table(client, two_tenants, login, role):
     a, _b = two_tenants
-    member = {"lean_office": a.lean_office, "manager": a.manager, "reviewer": a.reviewer, "employee": a.employee}[role]
+    member = {
+        "lean_office": a.lean_office,
+        "manager": a.manager,
+        "reviewer": a.reviewer,
+        "employee": a.employee,
+    }[role]
     login(member)
     for page, expected in zip(PAGES, EXPECTED[role], strict=True):
         url = "/t/alpha" + page.format(unit=a.unit.pk, employee=a.employee.pk)
@@ -50,13 +55,18 @@ def test_member_filters_and_htmx_partial(client, tenant_a, login):
     assert tenant_a.reviewer.employee_number in body and tenant_a.employee.employee_number not in body
     assert "HX-Request" in response["Vary"]
     by_unit = client.get("/t/alpha/members/", {"unit": tenant_a.unit.pk}).context["page"]
-    assert {m.employee_number for m in by_unit} == {tenant_a.manager.employee_number, tenant_a.employee.employee_number}
+    assert {m.employee_number for m in by_unit} == {
+        tenant_a.manager.employee_number,
+        tenant_a.employee.employee_number,
+    }
 
 
 def test_edit_member_saves_and_keeps_history(client, tenant_a, login):
     login(tenant_a.lean_office)
     url = f"/t/alpha/members/{tenant_a.employee.pk}/edit/"
-    response = client.post(url, {"unit": tenant_a.hq.pk, "roles": ["employee", "reviewer"], "position": "专家", "active": "on"})
+    response = client.post(
+        url, {"unit": tenant_a.hq.pk, "roles": ["employee", "reviewer"], "position": "专家", "active": "on"}
+    )
     assert response.status_code == 302
     detail = client.get(f"/t/alpha/members/{tenant_a.employee.pk}/")
     history = list(detail.context["history"])
@@ -71,7 +81,10 @@ def test_edit_member_bad_input_rerenders_and_changes_nothing(client, tenant_a, l
     response = client.post(url, {"unit": tenant_a.hq.pk, "roles": [], "position": "x"})
     assert response.status_code == 400
     assert response.context["form"].errors["roles"]
-    own = client.post(f"/t/alpha/members/{tenant_a.lean_office.pk}/edit/", {"unit": tenant_a.hq.pk, "roles": ["employee"], "active": "on"})
+    own = client.post(
+        f"/t/alpha/members/{tenant_a.lean_office.pk}/edit/",
+        {"unit": tenant_a.hq.pk, "roles": ["employee"], "active": "on"},
+    )
     assert own.status_code == 400
     with tenant_scope(tenant_a.tenant):
         tenant_a.employee.refresh_from_db()
@@ -86,8 +99,17 @@ def queries_for(client, url):
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("url", ["/t/alpha/", "/t/alpha/units/", "/t/alpha/members/", "/t/alpha/api/v1/units/",
-                                 "/t/alpha/api/v1/members/", "/t/alpha/units/{unit}/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/t/alpha/",
+        "/t/alpha/units/",
+        "/t/alpha/members/",
+        "/t/alpha/api/v1/units/",
+        "/t/alpha/api/v1/members/",
+        "/t/alpha/units/{unit}/",
+    ],
+)
 def test_query_count_does_not_grow_with_data(client, tenant_a, login, url):
     from lean.services import unit_create
 
