@@ -55,5 +55,6 @@ USER 10001:10001
 
 EXPOSE 8000
 
-# Worker processes: WEB_CONCURRENCY (read by gunicorn itself), default 1.
-CMD ["gunicorn", "lean.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# Worker processes: WEB_CONCURRENCY (read by gunicorn itself), default 1. No control socket: $HOME is not
+# writable by the unprivileged user and nothing here uses gunicornc.
+CMD ["gunicorn", "lean.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--no-control-socket"]

@@ -45,3 +45,15 @@ class MemberFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.order_by("path")
         self.fields["unit"].label_from_instance = lambda unit: f"{'— ' * unit.depth}{unit.name}"
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    code = forms.CharField(label=_("Code"), max_length=40)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Unit.Kind.choices, initial=Unit.Kind.UNIT)
+    parent = forms.ModelChoiceField(label=_("Parent unit"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Unit.objects.filter(active=True).order_by("path")
+        self.fields["parent"].label_from_instance = lambda unit: f"{'— ' * unit.depth}{unit.name}"

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ..errors import ApplicationError
-from ..forms import MemberFilterForm, MemberForm
+from ..forms import MemberFilterForm, MemberForm, UnitForm
 from ..permissions import can
 from ..selectors import (
     member_get,
@@ -19,7 +19,7 @@ from ..selectors import (
     unit_tree,
     visible_members,
 )
-from ..services import member_update
+from ..services import member_update, unit_create
 
 
 def require(request, perm: str, obj=None):
@@ -34,7 +34,21 @@ def home_view(request, tenant_slug):
 
 def unit_list_view(request, tenant_slug):
     require(request, "units.view")
-    return render(request, "lean/unit_list.html", {"units": unit_tree()})
+    form = None
+    if can(request.membership, "units.manage"):
+        form = UnitForm(request.POST or None)
+    elif request.method == "POST":
+        raise PermissionDenied
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = unit_create(**form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error("code", error.message)
+        else:
+            messages.success(request, _("Unit %(name)s was added.") % {"name": unit.name})
+            return redirect("unit-list", tenant_slug=tenant_slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "lean/unit_list.html", {"units": unit_tree(), "form": form}, status=status)
 
 
 def unit_detail_view(request, tenant_slug, unit_id):

@@ -50,3 +50,13 @@ def test_error_pages_render_in_both_languages(client, db):
         assert response.status_code == 404
         assert text in response.content.decode()
     translation.activate(settings.LANGUAGE_CODE)
+
+
+def test_server_error_page_renders_in_both_languages(rf, db):
+    from django.utils import translation
+    from django.views.defaults import server_error
+
+    for code, text in (("zh-hans", "系统出错了"), ("en", "Something went wrong")):
+        with translation.override(code):
+            response = server_error(rf.get("/"))
+        assert response.status_code == 500 and text in response.content.decode()

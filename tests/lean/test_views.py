@@ -123,3 +123,44 @@ def test_query_count_does_not_grow_with_data(client, tenant_a, login, url):
                 make_member(extra_unit, ["employee"])
             make_member(tenant_a.unit, ["employee"])
     assert queries_for(client, url) == small
+
+
+def test_lean_office_adds_a_unit_under_a_parent(client, tenant_a, login):
+    login(tenant_a.lean_office)
+    response = client.post(
+        "/t/alpha/units/", {"name": "二分公司", "code": "U2", "kind": "unit", "parent": tenant_a.hq.pk}
+    )
+    assert response.status_code == 302
+    with tenant_scope(tenant_a.tenant):
+        from lean.models import Unit
+
+        unit = Unit.objects.get(code="U2")
+        assert unit.parent == tenant_a.hq and unit.path.startswith(tenant_a.hq.path)
+
+
+def test_adding_a_unit_with_a_taken_code_rerenders_and_stores_nothing(client, tenant_a, login):
+    login(tenant_a.lean_office)
+    response = client.post("/t/alpha/units/", {"name": "重复", "code": "U1", "kind": "unit", "parent": tenant_a.hq.pk})
+    assert response.status_code == 400
+    assert response.context["form"].errors["code"]
+    with tenant_scope(tenant_a.tenant):
+        from lean.models import Unit
+
+        assert Unit.objects.filter(code="U1").count() == 1
+
+
+def test_only_the_lean_office_may_add_units(client, tenant_a, login):
+    login(tenant_a.manager)
+    assert (
+        client.post("/t/alpha/units/", {"name": "x", "code": "X", "kind": "unit", "parent": tenant_a.hq.pk}).status_code
+        == 403
+    )
+    assert 'name="code"' not in client.get("/t/alpha/units/").content.decode()
+
+
+def test_a_reused_connection_carries_no_tenant_after_a_request(client, tenant_a, login):
+    login(tenant_a.employee)
+    assert client.get("/t/alpha/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('app.tenant_id', true)")
+        assert cursor.fetchone()[0] in ("", None)
