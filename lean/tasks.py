@@ -3,8 +3,9 @@
 import logging
 
 from celery import Task, shared_task
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from .models import Tenant, Unit
 from .scheduling import JOBS
@@ -21,15 +22,12 @@ class TenantTask(Task):
 
     abstract = True
     acks_late = True
-    autoretry_for = (ConnectionError, TimeoutError)
+    autoretry_for = (OperationalError, InterfaceError, BrokerError, ConnectionError, TimeoutError)
     retry_backoff = True
     retry_backoff_max = 600
     max_retries = 5
 
     def __call__(self, tenant_id, *args, **kwargs):
-        from django.db import OperationalError
-
-        self.autoretry_for = tuple({*self.autoretry_for, OperationalError})
         tenant = Tenant.objects.get(pk=tenant_id)
         with tenant_scope(tenant):
             return super().__call__(tenant_id, *args, **kwargs)

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from ..auth import tenant_login_name
 from ..forms import LoginForm
 from ..middleware import tenant_public
-from ..models import Tenant
 from ..selectors import user_tenants
 
 
@@ -84,7 +83,3 @@ def root_view(request):
     if request.user.is_authenticated:
         return HttpResponseRedirect(reverse("tenant-list"))
     return HttpResponseRedirect(reverse("login"))
-
-
-def tenant_or_404(slug):
-    return get_object_or_404(Tenant, slug=slug, active=True)
