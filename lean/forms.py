@@ -48,7 +48,7 @@ class MemberFilterForm(forms.Form):
 
 
 class UnitForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Unit name"), max_length=200)
     code = forms.CharField(label=_("Code"), max_length=40)
     kind = forms.ChoiceField(label=_("Kind"), choices=Unit.Kind.choices, initial=Unit.Kind.UNIT)
     parent = forms.ModelChoiceField(label=_("Parent unit"), queryset=Unit.objects.none())

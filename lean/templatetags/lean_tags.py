@@ -19,3 +19,12 @@ def tenant_url(context, url_name, **kwargs):
 
     kwargs["tenant_slug"] = context["request"].tenant.slug
     return reverse(url_name, kwargs=kwargs)
+
+
+@register.filter
+def role_labels(roles):
+    """Role codes as their labels in the active language: ["reviewer"] → "评审专家"."""
+    from ..models import Role
+
+    labels = dict(Role.choices)
+    return "、".join(str(labels.get(role, role)) for role in roles or [])

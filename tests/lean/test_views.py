@@ -73,6 +73,7 @@ def test_edit_member_saves_and_keeps_history(client, tenant_a, login):
     assert len(history) == 2
     assert history[0].history_user == tenant_a.lean_office.user
     assert history[0].roles == ["employee", "reviewer"] and history[1].roles == ["employee"]
+    assert "员工、评审专家" in detail.content.decode()
 
 
 def test_edit_member_bad_input_rerenders_and_changes_nothing(client, tenant_a, login):
