@@ -9,8 +9,10 @@ ARTIFACTS = os.environ.get("LEAN_SCREENSHOTS", "")
 
 @pytest.fixture(scope="session")
 def browser():
-    # Debian's chromium; Playwright never downloads a browser here.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Debian's chromium; Playwright never downloads a browser here. Playwright's sync API runs an event loop
+    # in this thread, so Django's async-safety check must be lifted while it runs (tests only).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -18,6 +20,8 @@ def browser():
         )
         yield browser
         browser.close()
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture

@@ -18,8 +18,14 @@ PRODUCTION = {
 }
 
 
+def production_env(**overrides):
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; a deployment never has it.
+    inherited = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return inherited | PRODUCTION | overrides
+
+
 def test_check_deploy_prints_no_warning_with_production_values():
-    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION} | PRODUCTION
+    env = production_env()
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
@@ -32,7 +38,7 @@ def test_check_deploy_prints_no_warning_with_production_values():
 
 
 def test_check_deploy_warns_without_the_owner_url():
-    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION} | PRODUCTION | {"DATABASE_OWNER_URL": ""}
+    env = production_env(DATABASE_OWNER_URL="")
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy"],
         cwd=settings.BASE_DIR,
