@@ -1,6 +1,7 @@
 """Reads of the tenancy core. Every function runs inside the caller's tenant scope."""
 
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import Membership, Role, Unit
@@ -57,8 +58,6 @@ def member_get(*, viewer: Membership, membership_id: int) -> Membership:
     """A membership the viewer may see; anything else, in this tenant or another, is simply not found."""
     membership = get_object_or_404(Membership.objects.select_related("user", "unit"), pk=membership_id)
     if not can(viewer, "members.view", membership):
-        from django.http import Http404
-
         raise Http404
     return membership
 
