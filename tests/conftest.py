@@ -10,7 +10,7 @@ from django.db import connection
 
 from lean.db_roles import as_owner
 
-from .factories import PASSWORD, make_tenant_set
+from .factories import PASSWORD, make_tenant_set, populate
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +41,9 @@ def tenant_b(db):
 
 @pytest.fixture
 def two_tenants(tenant_a, tenant_b):
+    """Both tenants with a row in every tenant table (the probe and the RLS tests rely on it)."""
+    for tenant_set in (tenant_a, tenant_b):
+        populate(tenant_set)
     return tenant_a, tenant_b
 
 

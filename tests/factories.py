@@ -63,3 +63,12 @@ def make_tenant_set(slug: str, name: str) -> TenantSet:
             reviewer=make_member(hq, [Role.REVIEWER], number=f"{slug.upper()}-RV"),
             employee=make_member(team, [Role.EMPLOYEE], number=f"{slug.upper()}-EM"),
         )
+
+
+def populate(tenant_set: TenantSet) -> TenantSet:
+    """Give the tenant a little of every app's data, so it has a row in every tenant table."""
+    from tests.targets.factories import make_targets
+
+    with tenant_scope(tenant_set.tenant):
+        make_targets(tenant_set)
+    return tenant_set
