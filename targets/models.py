@@ -184,6 +184,9 @@ class IndicatorTarget(PeriodFields, TenantModel):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.indicator_id} {self.period}: {self.value}"
+
 
 class Reading(PeriodFields, TenantModel):
     """An actual value of an indicator for one unit and period. Corrections keep the old value in history."""
@@ -213,6 +216,9 @@ class Reading(PeriodFields, TenantModel):
             models.UniqueConstraint(fields=["tenant", "indicator", "unit", "period_start"], name="reading_unique"),
         ]
         indexes = [models.Index(fields=["tenant", "unit", "period_start"], name="reading_unit_period")]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.unit_id} {self.period}: {self.value}"
 
 
 class Shortfall(PeriodFields, TenantModel):
@@ -276,3 +282,6 @@ class ReadingImport(TenantModel):
     class Meta:
         verbose_name = _("readings import")
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.file_name

@@ -50,7 +50,7 @@ def tree_nodes(*, tree: TargetTree, parent: TargetNode | None = None, depth: int
     if parent is not None:
         nodes = nodes.filter(parent=parent)
     elif depth is not None:
-        nodes = nodes.filter(path__regex=r"^(/\d{10}){1,%d}/$" % (depth + 1))
+        nodes = nodes.filter(path__regex=rf"^(/\d{{10}}){{1,{depth + 1}}}/$")
     return nodes
 
 
