@@ -57,3 +57,31 @@ class UnitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = Unit.objects.filter(active=True).order_by("path")
         self.fields["parent"].label_from_instance = lambda unit: f"{'— ' * unit.depth}{unit.name}"
+
+
+class StyledForm(forms.Form):
+    """A form whose widgets carry Bootstrap's classes (render each field with templates/lean/_field.html)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple) and not isinstance(
+                widget, forms.CheckboxSelectMultiple
+            ):
+                css = "form-select form-select-sm"
+            elif isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                css = ""
+            else:
+                css = "form-control form-control-sm"
+            widget.attrs["class"] = css.strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()

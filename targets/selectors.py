@@ -137,6 +137,7 @@ def reading_history(*, reading: Reading, limit: int = 20):
 def shortfall_list(
     *,
     tree: TargetTree | None = None,
+    indicator: Indicator | None = None,
     unit: Unit | None = None,
     branch: str = "",
     period: periods.Period | None = None,
@@ -150,6 +151,8 @@ def shortfall_list(
     shortfalls = Shortfall.objects.select_related("indicator__node", "unit", "analysed_by__user")
     if tree is not None:
         shortfalls = shortfalls.filter(indicator__node__tree=tree)
+    if indicator is not None:
+        shortfalls = shortfalls.filter(indicator=indicator)
     if not include_resolved:
         shortfalls = shortfalls.filter(resolved=False)
     if unit is not None:
@@ -195,3 +198,27 @@ def entry_units(*, member: Membership):
     if member.has_role(Role.UNIT_MANAGER):
         return units.filter(path__startswith=member.unit.path)
     return units.none()
+
+
+def indicator_targets(*, indicator: Indicator):
+    return IndicatorTarget.objects.filter(indicator=indicator).select_related("unit").order_by("period_start", "unit")
+
+
+def indicator_lookup(*, ids=(), codes=()) -> tuple[dict[int, Indicator], dict[tuple[str, int], Indicator]]:
+    """Indicators by id and by (code, tree year) in one query, to resolve a batch of references (API, files)."""
+    codes = set(codes)
+    found = Indicator.objects.select_related("node__tree").filter(
+        Q(pk__in=set(ids))
+        | Q(node__code__in={code for code, _year in codes}, node__tree__year__in={year for _code, year in codes})
+    )
+    by_id, by_code = {}, {}
+    for indicator in found:
+        by_id[indicator.pk] = indicator
+        by_code[(indicator.node.code, indicator.node.tree.year)] = indicator
+    return by_id, by_code
+
+
+def unit_lookup(*, ids=(), codes=()) -> tuple[dict[int, Unit], dict[str, Unit]]:
+    """Units by id and by code in one query."""
+    found = list(Unit.objects.filter(Q(pk__in=set(ids)) | Q(code__in=set(codes))))
+    return {unit.pk: unit for unit in found}, {unit.code: unit for unit in found}

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -51,9 +52,14 @@ def tree_create(*, year: int, name: str = "") -> TargetTree:
         raise ApplicationError(
             _("There is already a target tree for %(year)s.") % {"year": year}, code="duplicate", field_errors={}
         )
-    tree = TargetTree.objects.create(
-        tenant=current_tenant(), year=year, name=name or _("%(year)s target tree") % {"year": year}
-    )
+    tenant = current_tenant()
+    # Node names are the tenant's content: written once, in the tenant's language.
+    with translation.override(tenant.default_language):
+        return _tree_with_branches(tenant, year, name or _("%(year)s target tree") % {"year": year})
+
+
+def _tree_with_branches(tenant, year: int, name: str) -> TargetTree:
+    tree = TargetTree.objects.create(tenant=tenant, year=year, name=name)
     owner = _root_unit()
     codes = {Branch.CORE: "A", Branch.PRIORITY: "B", Branch.BUSINESS: "C", Branch.SUPPORT: "D"}
     for position, (branch, label) in enumerate(Branch.choices):
@@ -212,9 +218,10 @@ def indicator_update(*, indicator: Indicator, units: Iterable[Unit], **fields) -
 def tree_copy(*, source: TargetTree, year: int, actor: Membership | None = None) -> TargetTree:
     """Start `year`'s tree as a copy of `source`: same nodes, weights, owners, indicators and units, and last
     year's targets moved one year on as a starting point. Readings and shortfalls are not copied."""
-    tree = TargetTree.objects.create(
-        tenant=current_tenant(), year=year, name=_("%(year)s target tree") % {"year": year}, copied_from=source
-    )
+    tenant = current_tenant()
+    with translation.override(tenant.default_language):
+        name = _("%(year)s target tree") % {"year": year}
+    tree = TargetTree.objects.create(tenant=tenant, year=year, name=name, copied_from=source)
     old_nodes = list(TargetNode.objects.filter(tree=source).order_by("path"))
     new_by_old: dict[int, TargetNode] = {}
     # Parents come before children in path order, so one bulk insert per depth level gives every parent an id.
@@ -374,6 +381,25 @@ def applies_pairs(indicator_ids) -> set[tuple[int, int]]:
     return set(IndicatorUnit.objects.filter(indicator_id__in=set(indicator_ids)).values_list("indicator_id", "unit_id"))
 
 
+def readings_errors(*, actor: Membership, items: list[ReadingInput | None]) -> dict[str, list[str]]:
+    """Every item's errors by index, without storing anything (one query). A None item (a row the caller
+    could not read at all) is skipped, so the indexes stay the caller's."""
+    applies = applies_pairs(item.indicator.pk for item in items if item is not None)
+    errors = {}
+    seen = {}
+    for index, item in enumerate(items):
+        if item is None:
+            continue
+        item_errors = reading_errors(actor=actor, item=item, applies=applies)
+        key = (item.indicator.pk, item.unit.pk, item.period.start)
+        if key in seen:
+            item_errors.append(_("The same reading is also given in item %(other)s.") % {"other": seen[key] + 1})
+        seen.setdefault(key, index)
+        if item_errors:
+            errors[str(index)] = item_errors
+    return errors
+
+
 @transaction.atomic
 def reading_save(
     *, actor: Membership, indicator: Indicator, unit: Unit, period: periods.Period, value, note: str = "", source="form"
@@ -394,17 +420,7 @@ def readings_save(*, actor: Membership, items: list[ReadingInput], source: str =
     Existing readings of the same indicator, unit and period are corrected (history keeps the old value).
     A bounded number of queries whatever the number of items.
     """
-    applies = applies_pairs(item.indicator.pk for item in items)
-    errors = {}
-    seen = {}
-    for index, item in enumerate(items):
-        item_errors = reading_errors(actor=actor, item=item, applies=applies)
-        key = (item.indicator.pk, item.unit.pk, item.period.start)
-        if key in seen:
-            item_errors.append(_("The same reading is also given in item %(other)s.") % {"other": seen[key] + 1})
-        seen.setdefault(key, index)
-        if item_errors:
-            errors[str(index)] = item_errors
+    errors = readings_errors(actor=actor, items=items)
     if errors:
         raise ApplicationError(
             _("Nothing was stored: %(count)s item(s) have errors.") % {"count": len(errors)},
@@ -422,7 +438,11 @@ def readings_save(*, actor: Membership, items: list[ReadingInput], source: str =
         reading = existing.get((item.indicator.pk, item.unit.pk, item.period.start))
         if reading is None:
             reading = Reading(
-                tenant=item.indicator.tenant, indicator=item.indicator, unit=item.unit, entered_by=actor, source=source
+                tenant_id=item.indicator.tenant_id,
+                indicator=item.indicator,
+                unit=item.unit,
+                entered_by=actor,
+                source=source,
             )
             reading.period = item.period
             reading.value, reading.note = item.value, item.note
@@ -511,7 +531,7 @@ def shortfall_refresh(*, keys=None, indicator_ids=None, period: periods.Period |
             }
             if shortfall is None:
                 shortfall = Shortfall(
-                    tenant=reading.tenant, indicator_id=reading.indicator_id, unit_id=reading.unit_id, **values
+                    tenant_id=reading.tenant_id, indicator_id=reading.indicator_id, unit_id=reading.unit_id, **values
                 )
                 shortfall.period = reading.period
                 new.append(shortfall)

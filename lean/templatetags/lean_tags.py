@@ -28,3 +28,17 @@ def role_labels(roles):
 
     labels = dict(Role.choices)
     return "、".join(str(labels.get(role, role)) for role in roles or [])
+
+
+@register.filter
+def get(mapping, key):
+    """`{{ scores|get:node.pk }}`: a dict lookup by a variable key (None when missing)."""
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def percent(value, digits=0):
+    """0.9734 → "97%" (or with digits); empty for None."""
+    if value is None or value == "":
+        return ""
+    return f"{float(value) * 100:.{int(digits)}f}%"

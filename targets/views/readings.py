@@ -1,0 +1,137 @@
+"""Entering readings: one unit and one period at a time, every indicator of that unit in one grid; and the
+correction of a single reading, with its history."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from lean.errors import ApplicationError
+from lean.permissions import can
+
+from .. import periods, selectors, services
+from ..forms import ReadingEntryFilterForm, ReadingForm
+from ..models import Indicator, Reading
+from .tree import require
+
+
+def _entry_rows(unit, period):
+    """The indicators of `unit` measured per period.kind in that year's tree, with any reading already there."""
+    tree = selectors.tree_for(year=period.year)
+    if tree is None or tree.year != period.year:
+        return None, []
+    indicators = list(
+        Indicator.objects.filter(node__tree=tree, unit_links__unit=unit, frequency=period.kind)
+        .select_related("node__tree")
+        .order_by("node__path")
+    )
+    readings = {
+        r.indicator_id: r
+        for r in Reading.objects.filter(indicator__in=indicators, unit=unit, period_start=period.start)
+    }
+    return tree, [(indicator, readings.get(indicator.pk)) for indicator in indicators]
+
+
+def _posted_items(request, unit, period, rows):
+    items, errors = [], {}
+    for indicator, reading in rows:
+        raw = (request.POST.get(f"v-{indicator.pk}") or "").strip()
+        note = (request.POST.get(f"n-{indicator.pk}") or "").strip()[:300]
+        if not raw:
+            continue
+        try:
+            value = Decimal(raw.replace(",", ""))
+        except InvalidOperation:
+            errors[indicator.pk] = [_("%(value)s is not a number.") % {"value": raw}]
+            continue
+        if reading is not None and reading.value == value and reading.note == note:
+            continue  # unchanged: nothing to store, no history line
+        items.append(services.ReadingInput(indicator=indicator, unit=unit, period=period, value=value, note=note))
+    return items, errors
+
+
+def reading_entry_view(request, tenant_slug):
+    require(request, "readings.enter")
+    units = selectors.entry_units(member=request.membership)
+    default_unit = (
+        request.membership.unit if can(request.membership, "readings.enter", request.membership.unit) else None
+    )
+    params = request.GET.copy()
+    params.setdefault("unit", str(default_unit.pk) if default_unit else "")
+    params.setdefault("period", str(periods.parse(_last_month())))
+    picker = ReadingEntryFilterForm(params, units=units)
+    unit = period = tree = None
+    rows, errors = [], {}
+    if picker.is_valid():
+        unit, period = picker.cleaned_data["unit"], picker.cleaned_data["period"]
+        tree, rows = _entry_rows(unit, period)
+    if request.method == "POST":
+        if unit is None:
+            raise PermissionDenied
+        items, errors = _posted_items(request, unit, period, rows)
+        if not errors:
+            try:
+                services.readings_save(actor=request.membership, items=items, source="form")
+            except ApplicationError as error:
+                by_index = error.field_errors
+                errors = {items[int(i)].indicator.pk: messages_ for i, messages_ in by_index.items()}
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("%(count)s reading(s) saved.") % {"count": len(items)})
+                url = reverse("targets-readings", kwargs={"tenant_slug": tenant_slug})
+                return redirect(f"{url}?{params.urlencode()}")
+    status = 400 if errors else 200
+    posted = request.POST if request.method == "POST" else {}
+    grid = [
+        {
+            "indicator": indicator,
+            "reading": reading,
+            "value": posted.get(f"v-{indicator.pk}", reading.value if reading else ""),
+            "note": posted.get(f"n-{indicator.pk}", reading.note if reading else ""),
+            "errors": errors.get(indicator.pk, []),
+        }
+        for indicator, reading in rows
+    ]
+    return render(
+        request,
+        "targets/reading_entry.html",
+        {"picker": picker, "unit": unit, "period": period, "tree": tree, "grid": grid},
+        status=status,
+    )
+
+
+def _last_month() -> str:
+    return str(periods.parse(date.today()).previous())
+
+
+def reading_edit_view(request, tenant_slug, reading_id):
+    """Correct one reading; the history below the form keeps every earlier value."""
+    reading = selectors.reading_get(reading_id=reading_id)
+    require(request, "targets.view")
+    require(request, "readings.enter", reading.unit)
+    form = ReadingForm(request.POST or None, initial={"value": reading.value, "note": reading.note})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reading_save(
+                actor=request.membership,
+                indicator=reading.indicator,
+                unit=reading.unit,
+                period=reading.period,
+                **form.cleaned_data,
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The reading was corrected."))
+            return redirect("targets-indicator", tenant_slug=tenant_slug, indicator_id=reading.indicator_id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "targets/reading_edit.html",
+        {"reading": reading, "form": form, "history": selectors.reading_history(reading=reading)},
+        status=status,
+    )

@@ -1,0 +1,78 @@
+"""The shortfall list (短板) with its filters, and a shortfall's page: analysis, improvement actions and the
+lean office's "in the annual performance assessment" switch."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lean.permissions import can
+
+from .. import selectors, services
+from ..forms import ShortfallFilterForm, ShortfallForm
+from ..models import TargetTree
+from .tree import require
+
+
+def shortfall_list_view(request, tenant_slug):
+    require(request, "targets.view")
+    years = list(TargetTree.objects.order_by("-year").values_list("year", flat=True))
+    form = ShortfallFilterForm(request.GET or None, years=years)
+    data = form.cleaned_data if form.is_valid() else {}
+    tree = selectors.tree_for(year=data.get("year"))
+    assessed = {"yes": True, "no": False}.get(data.get("assessed") or "")
+    shortfalls = selectors.shortfall_list(
+        tree=tree,
+        unit=data.get("unit"),
+        branch=data.get("branch") or "",
+        period=data.get("period"),
+        assessed=assessed,
+        uncovered=bool(data.get("uncovered")),
+        include_resolved=bool(data.get("resolved")),
+    )
+    page = Paginator(shortfalls, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "tree": tree, "query": query.urlencode()}
+    template = "targets/shortfall_list.html#shortfall-table" if request.htmx else "targets/shortfall_list.html"
+    response = render(request, template, context)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def shortfall_detail_view(request, tenant_slug, shortfall_id):
+    require(request, "targets.view")
+    shortfall = selectors.shortfall_get(shortfall_id=shortfall_id)
+    may_analyse = can(request.membership, "shortfalls.analyse", shortfall)
+    form = ShortfallForm(
+        request.POST if request.method == "POST" else None,
+        initial={"analysis": shortfall.analysis, "actions": shortfall.actions},
+    )
+    if request.method == "POST":
+        require(request, "shortfalls.analyse", shortfall)
+        if form.is_valid():
+            services.shortfall_update(actor=request.membership, shortfall=shortfall, **form.cleaned_data)
+            messages.success(request, _("The analysis was saved."))
+            return redirect("targets-shortfall", tenant_slug=tenant_slug, shortfall_id=shortfall.pk)
+    status = 400 if request.method == "POST" else 200
+    history = shortfall.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(
+        request,
+        "targets/shortfall_detail.html",
+        {"shortfall": shortfall, "form": form, "may_analyse": may_analyse, "history": history},
+        status=status,
+    )
+
+
+@require_POST
+def shortfall_assess_view(request, tenant_slug, shortfall_id):
+    shortfall = selectors.shortfall_get(shortfall_id=shortfall_id)
+    require(request, "shortfalls.assess", shortfall)
+    assessed = request.POST.get("assessed") == "1"
+    services.shortfall_set_assessed(actor=request.membership, shortfall=shortfall, assessed=assessed)
+    if assessed:
+        messages.success(request, _("The shortfall is now part of the annual performance assessment."))
+    else:
+        messages.success(request, _("The shortfall was taken out of the annual performance assessment."))
+    return redirect("targets-shortfall", tenant_slug=tenant_slug, shortfall_id=shortfall.pk)
