@@ -6,6 +6,8 @@ Errors: {"code": "...", "message": "...", "field_errors": {"field": ["..."]}}.
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -13,7 +15,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import ApplicationError
-from .models import Unit
+from .models import Role, Unit
 from .permissions import can
 from .selectors import member_get, member_list, unit_tree
 
@@ -40,6 +42,27 @@ def exception_handler(exc, context):
             "field_errors": {},
         }
     return response
+
+
+class ErrorOutput(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    field_errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=gettext_lazy("Messages by field name, or by item index for a list of items."),
+    )
+
+
+_ERROR_DESCRIPTIONS = {
+    400: gettext_lazy("Invalid input or a broken business rule."),
+    403: gettext_lazy("The member may not do this."),
+    404: gettext_lazy("No such object in this tenant."),
+}
+
+
+def error_responses(*statuses: int) -> dict:
+    """The schema's error answers of an operation, all in the stable error shape."""
+    return {status: OpenApiResponse(ErrorOutput, description=_ERROR_DESCRIPTIONS[status]) for status in statuses}
 
 
 class TenantMember(BasePermission):
@@ -74,6 +97,11 @@ class UnitOutput(serializers.ModelSerializer):
 class UnitListApi(TenantAPIView):
     required_perm = "units.view"
 
+    @extend_schema(
+        tags=["units"],
+        operation_id="units_list",
+        responses={200: inline_serializer("UnitList", {"results": UnitOutput(many=True)}), **error_responses(403)},
+    )
     def get(self, request, tenant_slug):
         return Response({"results": UnitOutput(unit_tree(), many=True).data})
 
@@ -81,6 +109,7 @@ class UnitListApi(TenantAPIView):
 class UnitDetailApi(TenantAPIView):
     required_perm = "units.view"
 
+    @extend_schema(tags=["units"], responses={200: UnitOutput, **error_responses(403, 404)})
     def get(self, request, tenant_slug, unit_id):
         return Response(UnitOutput(get_object_or_404(Unit, pk=unit_id)).data)
 
@@ -99,11 +128,20 @@ class MemberOutput(serializers.Serializer):
 class MemberListApi(TenantAPIView):
     required_perm = "members.list"
 
+    @extend_schema(
+        tags=["members"],
+        operation_id="members_list",
+        parameters=[
+            OpenApiParameter("role", enum=Role.values, description=gettext_lazy("Only members with this role."))
+        ],
+        responses={200: inline_serializer("MemberList", {"results": MemberOutput(many=True)}), **error_responses(403)},
+    )
     def get(self, request, tenant_slug):
         members = member_list(viewer=self.membership, role=request.query_params.get("role") or None)
         return Response({"results": MemberOutput(members, many=True).data})
 
 
 class MemberDetailApi(TenantAPIView):
+    @extend_schema(tags=["members"], responses={200: MemberOutput, **error_responses(403, 404)})
     def get(self, request, tenant_slug, membership_id):
         return Response(MemberOutput(member_get(viewer=self.membership, membership_id=membership_id)).data)

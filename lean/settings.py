@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
     "axes",
@@ -158,6 +160,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
+    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -201,6 +204,29 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "lean.apis.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The OpenAPI schema and its Swagger UI live under each tenant's prefix (/t/<tenant>/api/v1/schema/, docs/), so
+# only the tenant's members reach them; the UI's files come from the sidecar package, never from a CDN.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Lean API",
+    "DESCRIPTION": _(
+        "The REST API of one tenant. Errors always answer {code, message, field_errors}. "
+        "Decimal values are strings, periods are written 2026-03, 2026-Q1 or 2026."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/t/\{tenant_slug\}/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["lean.apis.TenantMember"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ReadingSourceEnum": "targets.models.Reading.Source",
+        "ShortfallSourceEnum": "targets.models.Shortfall.Source",
+    },
 }
 
 LOGGING = {

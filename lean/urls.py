@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import apis
 from .views import auth, org
@@ -17,6 +18,11 @@ tenant_patterns = [
     path("api/v1/units/<int:unit_id>/", apis.UnitDetailApi.as_view(), name="api-unit-detail"),
     path("api/v1/members/", apis.MemberListApi.as_view(), name="api-member-list"),
     path("api/v1/members/<int:membership_id>/", apis.MemberDetailApi.as_view(), name="api-member-detail"),
+    path("targets/", include("targets.urls")),
+    path("api/v1/targets/", include("targets.api_urls")),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The schema's address relative to the docs page, since reversing it would need the tenant's slug.
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url="../schema/"), name="api-docs"),
 ]
 
 urlpatterns = [

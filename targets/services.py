@@ -393,7 +393,7 @@ def readings_errors(*, actor: Membership, items: list[ReadingInput | None]) -> d
         item_errors = reading_errors(actor=actor, item=item, applies=applies)
         key = (item.indicator.pk, item.unit.pk, item.period.start)
         if key in seen:
-            item_errors.append(_("The same reading is also given in item %(other)s.") % {"other": seen[key] + 1})
+            item_errors.append(_("The same indicator, unit and period are given more than once."))
         seen.setdefault(key, index)
         if item_errors:
             errors[str(index)] = item_errors

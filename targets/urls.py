@@ -17,7 +17,16 @@ urlpatterns = [
     path("readings/", readings.reading_entry_view, name="targets-readings"),
     path("readings/<int:reading_id>/edit/", readings.reading_edit_view, name="targets-reading-edit"),
     path("readings/import/", imports.import_upload_view, name="targets-import"),
-    path("readings/import/template.<str:file_format>", imports.import_template_view, name="targets-import-template"),
+    # The format is fixed per route (not a URL argument): every URL argument is an object id.
+    path(
+        "readings/import/template.csv", imports.import_template_view, {"file_format": "csv"}, name="targets-import-csv"
+    ),
+    path(
+        "readings/import/template.xlsx",
+        imports.import_template_view,
+        {"file_format": "xlsx"},
+        name="targets-import-xlsx",
+    ),
     path("readings/import/<int:reading_import_id>/", imports.import_preview_view, name="targets-import-preview"),
     path("shortfalls/", shortfalls.shortfall_list_view, name="targets-shortfalls"),
     path("shortfalls/<int:shortfall_id>/", shortfalls.shortfall_detail_view, name="targets-shortfall"),

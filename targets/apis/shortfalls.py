@@ -1,0 +1,122 @@
+"""Shortfalls (短板): the filtered list, their analysis and their place in the annual assessment."""
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from lean.apis import TenantAPIView, error_responses
+from lean.models import Unit
+
+from .. import selectors, services
+from ..models import Branch, Shortfall, TargetTree
+from .common import Page, PeriodField, RowField, read_filters, stable_order
+
+SHORTFALLS = "shortfalls"
+
+
+class ShortfallFilter(serializers.Serializer):
+    tree = RowField(TargetTree, required=False, help_text=gettext_lazy("A target tree id."))
+    unit = RowField(Unit, required=False, help_text=gettext_lazy("A unit id; its sub-units are included."))
+    branch = serializers.ChoiceField(choices=Branch.choices, required=False)
+    period = PeriodField(
+        required=False, help_text=gettext_lazy("Shortfalls inside this period: 2026-03, 2026-Q1 or 2026.")
+    )
+    assessed = serializers.BooleanField(required=False, allow_null=True, default=None)
+    uncovered = serializers.BooleanField(
+        required=False, default=False, help_text=gettext_lazy("Only those no project attacks.")
+    )
+    source = serializers.ChoiceField(choices=Shortfall.Source.choices, required=False)
+    include_resolved = serializers.BooleanField(required=False, default=False)
+
+
+class ShortfallOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    indicator_id = serializers.IntegerField()
+    indicator_code = serializers.CharField(source="indicator.node.code")
+    indicator_name = serializers.CharField(source="indicator.node.name")
+    branch = serializers.ChoiceField(source="indicator.node.branch", choices=Branch.choices)
+    unit_id = serializers.IntegerField()
+    unit_code = serializers.CharField(source="unit.code")
+    period = PeriodField()
+    source = serializers.ChoiceField(choices=Shortfall.Source.choices)
+    actual = serializers.DecimalField(max_digits=18, decimal_places=4)
+    target = serializers.DecimalField(max_digits=18, decimal_places=4)
+    gap = serializers.DecimalField(max_digits=18, decimal_places=4)
+    achievement = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True)
+    resolved = serializers.BooleanField()
+    assessed = serializers.BooleanField()
+    analysis = serializers.CharField()
+    actions = serializers.CharField()
+    analysed_by = serializers.CharField(source="analysed_by.user.display_name", allow_null=True)
+    found_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class ShortfallListApi(TenantAPIView):
+    required_perm = "targets.view"
+    pagination_class = Page
+
+    @extend_schema(
+        tags=[SHORTFALLS],
+        summary=gettext_lazy("Shortfalls"),
+        parameters=[ShortfallFilter],
+        responses={200: ShortfallOutput(many=True), **error_responses(400, 403)},
+    )
+    def get(self, request, tenant_slug):
+        shortfalls = selectors.shortfall_list(**read_filters(ShortfallFilter, request))
+        page = Page()
+        rows = page.paginate_queryset(stable_order(shortfalls), request, view=self)
+        return page.get_paginated_response(ShortfallOutput(rows, many=True).data)
+
+
+class ShortfallPatchInput(serializers.Serializer):
+    analysis = serializers.CharField(
+        required=False, allow_blank=True, help_text=gettext_lazy("Needs shortfalls.analyse.")
+    )
+    actions = serializers.CharField(
+        required=False, allow_blank=True, help_text=gettext_lazy("Needs shortfalls.analyse.")
+    )
+    assessed = serializers.BooleanField(required=False, help_text=gettext_lazy("Lean office only."))
+
+
+class ShortfallDetailApi(TenantAPIView):
+    required_perm = "targets.view"
+
+    @extend_schema(
+        tags=[SHORTFALLS],
+        summary=gettext_lazy("A shortfall"),
+        responses={200: ShortfallOutput, **error_responses(403, 404)},
+    )
+    def get(self, request, tenant_slug, shortfall_id):
+        return Response(ShortfallOutput(selectors.shortfall_get(shortfall_id=shortfall_id)).data)
+
+    @extend_schema(
+        tags=[SHORTFALLS],
+        summary=gettext_lazy("Analyse or assess a shortfall"),
+        description=gettext_lazy(
+            "analysis and actions: the unit's manager or the lean office; assessed: the lean office only."
+        ),
+        request=ShortfallPatchInput,
+        responses={200: ShortfallOutput, **error_responses(400, 403, 404)},
+    )
+    def patch(self, request, tenant_slug, shortfall_id):
+        shortfall = selectors.shortfall_get(shortfall_id=shortfall_id)
+        serializer = ShortfallPatchInput(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = serializer.validated_data
+        # Both changes or neither: a refused assessment must not leave the analysis half saved.
+        with transaction.atomic():
+            if "analysis" in changes or "actions" in changes:
+                services.shortfall_update(
+                    actor=self.membership,
+                    shortfall=shortfall,
+                    analysis=changes.get("analysis", shortfall.analysis),
+                    actions=changes.get("actions", shortfall.actions),
+                )
+            if "assessed" in changes:
+                services.shortfall_set_assessed(
+                    actor=self.membership, shortfall=shortfall, assessed=changes["assessed"]
+                )
+        return Response(ShortfallOutput(selectors.shortfall_get(shortfall_id=shortfall.pk)).data)

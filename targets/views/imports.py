@@ -1,0 +1,127 @@
+"""Importing readings from a file: upload (every row checked at once), preview, confirm or cancel; the template."""
+
+from collections import Counter
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
+
+from lean.errors import ApplicationError
+from lean.forms import StyledForm
+from lean.permissions import can
+
+from .. import import_files, imports, selectors
+from ..models import ReadingImport
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportForm(StyledForm):
+    # Empty files pass the field so that read_upload says what is wrong, in the same words as for the others.
+    file = forms.FileField(
+        label=gettext_lazy("Readings file"),
+        help_text=gettext_lazy("An Excel workbook (.xlsx) or a CSV file, at most 5 MB."),
+        allow_empty_file=True,
+        widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+def _require_entry(request):
+    if not can(request.membership, "readings.enter"):
+        raise PermissionDenied
+
+
+def import_upload_view(request, tenant_slug):
+    _require_entry(request)
+    form = ImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    rows_error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            reading_import, skipped = imports.reading_import_create(
+                actor=request.membership, upload=form.cleaned_data["file"]
+            )
+        except imports.ImportRowsError as error:
+            rows_error = error
+        except ApplicationError as error:
+            form.add_error("file", error.message)
+        else:
+            if skipped:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(count)s row without a value was skipped (line %(lines)s).",
+                        "%(count)s rows without a value were skipped (lines %(lines)s).",
+                        len(skipped),
+                    )
+                    % {"count": len(skipped), "lines": _line_list(skipped)},
+                )
+            return redirect("targets-import-preview", tenant_slug=tenant_slug, reading_import_id=reading_import.pk)
+    tree = selectors.tree_for()
+    context = {
+        "form": form,
+        "rows_error": rows_error,
+        "headers": import_files.HEADERS,
+        "tree": tree,
+        "max_rows": import_files.MAX_ROWS,
+    }
+    return render(request, "targets/import_upload.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _line_list(lines: list[int], shown: int = 20) -> str:
+    text = ", ".join(str(line) for line in lines[:shown])
+    return text + (" …" if len(lines) > shown else "")
+
+
+def import_template_view(request, tenant_slug, file_format):
+    _require_entry(request)
+    if file_format not in ("csv", "xlsx"):
+        raise Http404
+    year, rows = imports.template_rows(actor=request.membership)
+    header = import_files.template_header(get_language() or "")
+    if file_format == "csv":
+        response = HttpResponse(import_files.template_csv(header, rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(import_files.template_xlsx(header, rows, _("Readings")), content_type=XLSX_TYPE)
+    name = f"readings-{year}.{file_format}" if year else f"readings.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def import_preview_view(request, tenant_slug, reading_import_id):
+    _require_entry(request)
+    reading_import = imports.reading_import_get(reading_import_id=reading_import_id)
+    error, rows_error = None, None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "confirm":
+                count = imports.reading_import_confirm(actor=request.membership, reading_import=reading_import)
+                messages.success(
+                    request,
+                    ngettext("%(count)s reading imported.", "%(count)s readings imported.", count) % {"count": count},
+                )
+                return redirect("targets-readings", tenant_slug=tenant_slug)
+            if action == "cancel":
+                imports.reading_import_cancel(actor=request.membership, reading_import=reading_import)
+                messages.info(request, _("The import was cancelled; nothing was stored."))
+                return redirect("targets-import", tenant_slug=tenant_slug)
+            error = _("Choose Confirm or Cancel.")
+        except imports.ImportRowsError as failure:
+            rows_error = failure
+        except ApplicationError as failure:
+            error = failure.message
+    rows = imports.reading_import_preview(reading_import=reading_import)
+    context = {
+        "reading_import": reading_import,
+        "rows": rows,
+        "counts": Counter(row.state for row in rows),
+        "pending": reading_import.status == ReadingImport.Status.PREVIEW,
+        "may_decide": imports.may_decide(request.membership, reading_import),
+        "error": error,
+        "rows_error": rows_error,
+    }
+    return render(request, "targets/import_preview.html", context, status=400 if request.method == "POST" else 200)
