@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lean.forms import StyledForm
 from lean.models import Unit
@@ -66,7 +67,7 @@ class TreeForm(StyledForm):
 
 class NodeForm(StyledForm):
     code = forms.CharField(label=_("Code"), max_length=40)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("target node", "Name"), max_length=200)
     owner_unit = forms.ModelChoiceField(label=_("Owner unit"), queryset=Unit.objects.none())
     weight = forms.DecimalField(
         label=_("Weight"), min_value=0.01, max_digits=7, decimal_places=2, help_text=_("Relative to its siblings.")
