@@ -37,3 +37,7 @@ format: install
 messages: install
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete -i ".venv/*" -i "node_modules/*" -i ".data/*" -i "tests/*"
 	$(PY) manage.py compilemessages -l zh_Hans
+
+# The target-tree benchmark (bench/README.md) on its own embedded servers (.data/bench): p50/p95 of the reads.
+bench: install
+	$(PY) -m lean.embedded --data .data/bench -- bash -c '$(PY) manage.py migrate -v0 && $(PY) bench/targets_tree.py'

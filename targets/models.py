@@ -140,6 +140,8 @@ class IndicatorUnit(TenantModel):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="unit_links")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="indicator_links")
 
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["tenant", "indicator", "unit"], name="indicator_unit_unique"),
@@ -278,6 +280,8 @@ class ReadingImport(TenantModel):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEW)
     created_at = models.DateTimeField(auto_now_add=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["rows"])
 
     class Meta:
         verbose_name = _("readings import")

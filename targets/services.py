@@ -182,10 +182,12 @@ def indicator_create(
 
 def _set_units(indicator: Indicator, units) -> None:
     wanted = {unit.pk for unit in units}
-    IndicatorUnit.objects.filter(indicator=indicator).exclude(unit_id__in=wanted).delete()
+    for link in IndicatorUnit.objects.filter(indicator=indicator).exclude(unit_id__in=wanted):
+        link.delete()  # one by one, so the history records each removal
     have = set(IndicatorUnit.objects.filter(indicator=indicator).values_list("unit_id", flat=True))
-    IndicatorUnit.objects.bulk_create(
-        [IndicatorUnit(tenant=indicator.tenant, indicator=indicator, unit_id=pk) for pk in wanted - have]
+    bulk_create_with_history(
+        [IndicatorUnit(tenant_id=indicator.tenant_id, indicator=indicator, unit_id=pk) for pk in wanted - have],
+        IndicatorUnit,
     )
 
 
@@ -265,11 +267,13 @@ def tree_copy(*, source: TargetTree, year: int, actor: Membership | None = None)
     ]
     bulk_create_with_history(new_indicators, Indicator, default_user=actor.user if actor else None)
     by_old_indicator = {old.pk: new for old, new in zip(old_indicators, new_indicators, strict=True)}
-    IndicatorUnit.objects.bulk_create(
+    bulk_create_with_history(
         [
             IndicatorUnit(tenant=tree.tenant, indicator=by_old_indicator[link.indicator_id], unit_id=link.unit_id)
             for link in IndicatorUnit.objects.filter(indicator__node__tree=source)
-        ]
+        ],
+        IndicatorUnit,
+        default_user=actor.user if actor else None,
     )
     targets = []
     for target in IndicatorTarget.objects.filter(indicator__node__tree=source):

@@ -1,14 +1,18 @@
 """Demo data: one realistic enterprise (HQ, 6 units, 60 people, every role) and a small second tenant.
 
-Later issues extend `seed_all` with their own demo data, tenant by tenant. Every step is skipped when the
-tenant already exists, so running it again changes nothing.
+Seeding runs in steps: first the tenant with its units and people, then each app's own demo step (APP_STEPS).
+Each step checks for itself whether its data is there, so running it again changes nothing, and a `.data`
+made by an earlier version gets the newer apps' demo data on the next start.
 """
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from lean.models import Role, Tenant, Unit, User
 from lean.services import member_create, tenant_create, unit_create
 from lean.tenancy import tenant_scope
+from targets import demo as targets_demo
 
 DEMO_PASSWORD = "lean-demo-2026"
 
@@ -63,10 +67,22 @@ def _name(i: int) -> str:
     return SURNAMES[(i * 7) % len(SURNAMES)] + GIVEN[(i * 11) % len(GIVEN)]
 
 
+_password_hashes: dict = {}
+
+
+def _password_hash() -> str:
+    """Hashing is slow on purpose (a third of a second); every demo person has the same password, so the demo
+    hashes it once (per hasher setting: tests use a fast one) instead of 70 times."""
+    key = tuple(settings.PASSWORD_HASHERS)
+    if key not in _password_hashes:
+        _password_hashes[key] = make_password(DEMO_PASSWORD)
+    return _password_hashes[key]
+
+
 def _person(tenant_slug, number, name, unit, roles, position):
     user, created = User.objects.get_or_create(username=f"{tenant_slug}-{number.lower()}", defaults={"full_name": name})
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = _password_hash()
         user.save()
     return member_create(user=user, unit=unit, employee_number=number, roles=roles, position=position)
 
@@ -131,11 +147,17 @@ def seed_lvyuan():
 
 SEEDS = {"huaxin": seed_huaxin, "lvyuan": seed_lvyuan}
 
+# (app, step): step(tenant) fills the tenant with the app's demo data and says whether it did anything.
+APP_STEPS = [("targets", targets_demo.seed)]
+
 
 def seed_all():
     for slug, seed in SEEDS.items():
-        if Tenant.objects.filter(slug=slug).exists():
+        tenant = Tenant.objects.filter(slug=slug).first()
+        if tenant is None:
+            tenant = seed()
+            yield f"demo tenant {slug}: created"
+        else:
             yield f"demo tenant {slug}: already there"
-            continue
-        seed()
-        yield f"demo tenant {slug}: created"
+        for app, step in APP_STEPS:
+            yield f"demo {app} {slug}: {'created' if step(tenant) else 'already there'}"

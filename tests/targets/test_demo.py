@@ -1,0 +1,78 @@
+"""The demo target trees: the real seed, run once, gives the tree, readings and shortfalls a demo needs, and a
+second run changes nothing."""
+
+from django.db.models import Count
+
+from lean.demo import seed
+from lean.models import Tenant
+from lean.tenancy import tenant_scope
+from targets import demo
+from targets.demo import huaxin
+from targets.demo.build import generate, month_range
+from targets.models import Branch, Indicator, IndicatorTarget, IndicatorUnit, Reading, Shortfall, TargetTree
+
+
+def snapshot(slug):
+    tenant = Tenant.objects.get(slug=slug)
+    with tenant_scope(tenant):
+        return {
+            model.__name__: model.objects.count()
+            for model in (TargetTree, Indicator, IndicatorUnit, IndicatorTarget, Reading, Shortfall)
+        } | {
+            "analysed": Shortfall.objects.exclude(analysis="").count(),
+            "assessed": Shortfall.objects.filter(assessed=True).count(),
+            "reading history": Reading.history.count(),
+        }
+
+
+def test_seed_gives_huaxin_two_years_of_targets_readings_and_shortfalls(db):
+    messages = list(seed.seed_all())
+    assert "demo targets huaxin: created" in messages and "demo targets lvyuan: created" in messages
+
+    with tenant_scope(Tenant.objects.get(slug="huaxin")):
+        old, new = TargetTree.objects.get(year=2025), TargetTree.objects.get(year=2026)
+        assert new.copied_from == old
+        indicators = Indicator.objects.filter(node__tree=new)
+        assert indicators.count() >= 40
+        assert set(indicators.values_list("node__branch", flat=True)) == set(Branch.values)
+        assert indicators.count() == Indicator.objects.filter(node__tree=old).count() + 1  # one new in 2026
+
+        # Every (indicator, unit) pair has a reading for every month: 2025-01 … 2026-10.
+        for tree, last in ((old, "2025-12"), (new, "2026-10")):
+            pairs = IndicatorUnit.objects.filter(indicator__node__tree=tree).count()
+            months = month_range(f"{tree.year}-01", last)
+            readings = Reading.objects.filter(indicator__node__tree=tree)
+            assert readings.count() == pairs * len(months)
+            assert sorted({str(r.period) for r in readings.only("period_start", "period_kind")}) == months
+
+        shortfalls = Shortfall.objects.filter(resolved=False)
+        assert 0.10 <= shortfalls.count() / Reading.objects.count() <= 0.20
+        # Concentrated: GEN2's coal consumption keeps missing.
+        worst = shortfalls.values("unit__code", "indicator__node__code").annotate(n=Count("pk")).order_by("-n")
+        assert ("GEN2", "A3.2") in [(w["unit__code"], w["indicator__node__code"]) for w in worst[:5]]
+        analysed = shortfalls.exclude(analysis="").exclude(actions="")
+        assert analysed.count() >= 12
+        assert analysed.filter(unit__code="GEN2", indicator__node__code="A3.2", analysed_by__unit__code="GEN2").exists()
+        assert 5 <= shortfalls.filter(assessed=True).count() <= 10
+
+    before = {slug: snapshot(slug) for slug in ("huaxin", "lvyuan")}
+    assert before["lvyuan"]["Indicator"] >= 8 and before["lvyuan"]["Shortfall"] > 0
+
+    again = list(seed.seed_all())
+    assert again == [
+        "demo tenant huaxin: already there",
+        "demo targets huaxin: already there",
+        "demo tenant lvyuan: already there",
+        "demo targets lvyuan: already there",
+    ]
+    assert {slug: snapshot(slug) for slug in ("huaxin", "lvyuan")} == before
+
+
+def test_readings_are_the_same_on_every_run():
+    assert generate(huaxin.PLAN) == generate(huaxin.PLAN)
+
+
+def test_a_tenant_without_a_demo_plan_is_left_alone(tenant_a):
+    assert demo.seed(tenant_a.tenant) is False
+    with tenant_scope(tenant_a.tenant):
+        assert not TargetTree.objects.exists()
