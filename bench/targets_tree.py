@@ -134,7 +134,9 @@ def build(rng: random.Random) -> Tenant:
                     target = common + 5 if unit is special else common
                     ratio = rng.gauss(1.035, 0.03) if indicator.direction == "higher" else rng.gauss(0.965, 0.03)
                     value = (target * Decimal(ratio)).quantize(Decimal("0.01"))
-                    reading = Reading(tenant=tenant, indicator=indicator, unit=unit, value=value, source="import")
+                    reading = Reading(
+                        tenant=tenant, indicator=indicator, unit=unit, value=value, target=target, source="import"
+                    )
                     reading.period = period
                     readings.append(reading)
                     if services.missed(indicator.direction, value, target):

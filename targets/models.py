@@ -201,6 +201,9 @@ class Reading(PeriodFields, TenantModel):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="readings")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="readings", verbose_name=_("unit"))
     value = models.DecimalField(_("actual value"), max_digits=18, decimal_places=4)
+    # The target that applies to this reading (the unit's own, else every unit's), kept by the services so the
+    # roll-up compares readings with targets without joining the targets table (see shortfall_refresh).
+    target = models.DecimalField(_("target"), max_digits=18, decimal_places=4, null=True, editable=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.FORM)
     entered_by = models.ForeignKey(
@@ -208,7 +211,7 @@ class Reading(PeriodFields, TenantModel):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["target"])
 
     class Meta:
         verbose_name = _("reading")

@@ -3,7 +3,8 @@
 Rules (they are also printed in the tree page's legend):
 - A unit's achievement of an indicator over a span: its readings in the span against the targets of the same
   periods (the unit's own target, else the target for every unit), combined by the indicator's aggregation
-  (sum or average). Higher is better: actual / target; lower is better: target / actual. Capped at 120% so
+  (sum or average); each reading carries its target (Reading.target, kept by the services). Higher is
+  better: actual / target; lower is better: target / actual. Capped at 120% so
   one indicator far over target cannot hide others. Periods with no target are left out.
 - An indicator's achievement in a scope (a unit and the units below it, or the whole tenant) is the mean of
   its units' achievements.
@@ -28,16 +29,11 @@ WITH nodes AS (
     FROM targets_targetnode n WHERE n.tree_id = %(tree)s
 ),
 pairs AS (
-    SELECT r.indicator_id, r.unit_id, i.node_id, i.direction, i.aggregation,
-           r.value, COALESCE(tu.value, tg.value) AS target
+    SELECT r.indicator_id, r.unit_id, i.node_id, i.direction, i.aggregation, r.value, r.target
     FROM targets_reading r
     JOIN targets_indicator i ON i.id = r.indicator_id
     JOIN nodes n ON n.id = i.node_id
     JOIN lean_unit u ON u.id = r.unit_id
-    LEFT JOIN targets_indicatortarget tu
-           ON tu.indicator_id = r.indicator_id AND tu.unit_id = r.unit_id AND tu.period_start = r.period_start
-    LEFT JOIN targets_indicatortarget tg
-           ON tg.indicator_id = r.indicator_id AND tg.unit_id IS NULL AND tg.period_start = r.period_start
     WHERE r.period_start >= %(start)s AND r.period_end <= %(end)s AND u.path LIKE %(prefix)s
 ),
 per_unit AS (

@@ -496,7 +496,7 @@ def achievement(direction: str, actual: Decimal, target: Decimal) -> Decimal | N
 def shortfall_refresh(*, keys=None, indicator_ids=None, period: periods.Period | None = None) -> int:
     """Find the target shortfalls of the given readings (keys) or indicators, set-based: a bounded number of
     queries. A miss creates or reopens the shortfall; a met target resolves it (its analysis stays)."""
-    readings = Reading.objects.select_related("indicator")
+    readings = Reading.objects.select_related("indicator").order_by()
     if keys is not None:
         if not keys:
             return 0
@@ -520,10 +520,13 @@ def shortfall_refresh(*, keys=None, indicator_ids=None, period: periods.Period |
             source=Shortfall.Source.TARGET, indicator_id__in=indicator_set, period_start__in=starts
         )
     }
-    new, changed = [], []
+    new, changed, retargeted = [], [], []
     for reading in readings:
         key = (reading.indicator_id, reading.unit_id, reading.period_start)
         target = targets.get(key, targets.get((reading.indicator_id, None, reading.period_start)))
+        if reading.target != target:
+            reading.target = target
+            retargeted.append(reading)
         shortfall = existing.get(key)
         if target is not None and missed(reading.indicator.direction, reading.value, target):
             values = {
@@ -546,6 +549,8 @@ def shortfall_refresh(*, keys=None, indicator_ids=None, period: periods.Period |
         elif shortfall is not None and not shortfall.resolved:
             shortfall.resolved = True
             changed.append(shortfall)
+    if retargeted:
+        Reading.objects.bulk_update(retargeted, ["target"], batch_size=1000)
     if new:
         bulk_create_with_history(new, Shortfall)
     if changed:
