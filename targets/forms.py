@@ -129,7 +129,7 @@ class ShortfallFilterForm(StyledForm):
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
     branch = forms.ChoiceField(label=_("Branch"), choices=[("", _("Any"))] + Branch.choices, required=False)
-    period = PeriodField(label=_("Period"), required=False, help_text=_("2026-03, 2026-Q1 or 2026"))
+    period = PeriodField(label=_("Period"), required=False)
     assessed = forms.ChoiceField(label=_("In the assessment"), choices=YES_NO, required=False)
     uncovered = forms.BooleanField(label=_("Uncovered by a project"), required=False)
     resolved = forms.BooleanField(label=_("Include resolved"), required=False)

@@ -102,9 +102,10 @@ class Score:
     @property
     def level(self) -> str:
         """The colour band of the tree page."""
-        if self.achievement >= 1:
+        shown = round(self.achievement, 3)  # the page shows one decimal of a percent: colour what it shows
+        if shown >= 1:
             return "good"
-        if self.achievement >= Decimal("0.9"):
+        if shown >= Decimal("0.9"):
             return "warn"
         return "bad"
 

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from lean.permissions import can
 
 from .. import periods, selectors, services
 from ..forms import ReadingEntryFilterForm, ReadingForm
-from ..models import Indicator, Reading
+from ..models import Indicator, IndicatorTarget, Reading
 from .tree import require
 
 
@@ -34,6 +35,20 @@ def _entry_rows(unit, period):
         for r in Reading.objects.filter(indicator__in=indicators, unit=unit, period_start=period.start)
     }
     return tree, [(indicator, readings.get(indicator.pk)) for indicator in indicators]
+
+
+def _targets(rows, unit, period) -> dict:
+    """indicator id → the target that applies to `unit` in `period` (its own, else every unit's): one query."""
+    found = {}
+    for target in IndicatorTarget.objects.filter(
+        Q(unit=unit) | Q(unit=None), indicator__in=[indicator for indicator, _r in rows], period_start=period.start
+    ).order_by("unit_id"):  # NULLs last: a unit's own target comes first and wins
+        found.setdefault(target.indicator_id, target.value)
+    return found
+
+
+def _plain(value) -> str:
+    return f"{value.normalize():f}" if isinstance(value, Decimal) else (value or "")
 
 
 def _posted_items(request, unit, period, rows):
@@ -86,11 +101,13 @@ def reading_entry_view(request, tenant_slug):
                 return redirect(f"{url}?{params.urlencode()}")
     status = 400 if errors else 200
     posted = request.POST if request.method == "POST" else {}
+    targets = _targets(rows, unit, period) if rows else {}
     grid = [
         {
             "indicator": indicator,
             "reading": reading,
-            "value": posted.get(f"v-{indicator.pk}", reading.value if reading else ""),
+            "target": targets.get(indicator.pk),
+            "value": posted.get(f"v-{indicator.pk}", _plain(reading.value if reading else "")),
             "note": posted.get(f"n-{indicator.pk}", reading.note if reading else ""),
             "errors": errors.get(indicator.pk, []),
         }
