@@ -566,6 +566,7 @@ def shortfall_update(*, actor: Membership, shortfall: Shortfall, analysis: str, 
     if not can(actor, "shortfalls.analyse", shortfall):
         raise PermissionDenied
     shortfall.analysis, shortfall.actions, shortfall.analysed_by = analysis.strip(), actions.strip(), actor
+    shortfall._history_user = actor.user  # also outside a request (API tasks, demo data)
     shortfall.save()
     return shortfall
 
@@ -577,5 +578,6 @@ def shortfall_set_assessed(*, actor: Membership, shortfall: Shortfall, assessed:
         raise PermissionDenied
     if shortfall.assessed != assessed:
         shortfall.assessed = assessed
+        shortfall._history_user = actor.user
         shortfall.save()
     return shortfall

@@ -11,7 +11,7 @@ from lean.permissions import can
 
 from .. import selectors, services
 from ..forms import ShortfallFilterForm, ShortfallForm
-from ..models import TargetTree
+from ..models import Shortfall, TargetTree
 from .tree import require
 
 
@@ -56,13 +56,28 @@ def shortfall_detail_view(request, tenant_slug, shortfall_id):
             messages.success(request, _("The analysis was saved."))
             return redirect("targets-shortfall", tenant_slug=tenant_slug, shortfall_id=shortfall.pk)
     status = 400 if request.method == "POST" else 200
-    history = shortfall.history.select_related("history_user").order_by("-history_date")[:20]
+    history = _changes(list(shortfall.history.select_related("history_user").order_by("-history_date")[:20]))
     return render(
         request,
         "targets/shortfall_detail.html",
         {"shortfall": shortfall, "form": form, "may_analyse": may_analyse, "history": history},
         status=status,
     )
+
+
+WATCHED = ["actual", "target", "resolved", "assessed", "analysis", "actions"]
+
+
+def _changes(records):
+    """Each history record with the labels of the fields it changed (compared in memory, no query)."""
+    labels = {name: Shortfall._meta.get_field(name).verbose_name for name in WATCHED}
+    for record, previous in zip(records, records[1:] + [None], strict=True):
+        if previous is None:
+            record.changed = []
+        else:
+            delta = record.diff_against(previous, included_fields=WATCHED)
+            record.changed = [labels[change.field] for change in delta.changes]
+    return records
 
 
 @require_POST

@@ -260,6 +260,11 @@ def test_manager_analyses_their_units_shortfall_but_cannot_assess(client, data, 
         shortfall.refresh_from_db()
         assert shortfall.analysis == "备件不足" and shortfall.analysed_by == data.manager and shortfall.assessed
         assert shortfall.history.count() == 3
+    page = client.get(url)
+    changes = [record.changed for record in page.context["history"]]
+    assert [str(label) for label in changes[0]] == ["纳入年度绩效考核"]
+    assert {str(label) for label in changes[1]} == {"分析", "改进措施"}
+    assert page.context["history"][1].history_user == data.manager.user
 
 
 def _count(client, url, params=None, **headers):
