@@ -38,3 +38,14 @@ def screenshot(page, name):
     if ARTIFACTS:
         os.makedirs(ARTIFACTS, exist_ok=True)
         page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_names(settings):
+    """The live server serves static files from the finders, which know the source names only, not the hashed
+    names the manifest storage of `make test` would put in the pages: without this the browser gets no CSS and
+    no JavaScript at all (and htmx never runs)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
