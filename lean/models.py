@@ -144,3 +144,23 @@ class Membership(TenantModel):
     def get_roles_display(self):
         labels = dict(Role.choices)
         return [labels.get(r, r) for r in self.roles]
+
+
+class Notification(TenantModel):
+    """An in-app message to one member (a project was submitted, a review is waiting, …)."""
+
+    recipient = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["tenant", "recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.title

@@ -226,6 +226,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReadingSourceEnum": "targets.models.Reading.Source",
         "ShortfallSourceEnum": "targets.models.Shortfall.Source",
+        "KindEnum": "lean.models.Unit.Kind",
+        "PeerKindEnum": "benchmarking.models.Peer.Kind",
+        "ParticipantKindEnum": "benchmarking.apis.comparisons.PARTICIPANT_KINDS",
     },
 }
 

@@ -20,6 +20,10 @@ tenant_patterns = [
     path("api/v1/members/<int:membership_id>/", apis.MemberDetailApi.as_view(), name="api-member-detail"),
     path("targets/", include("targets.urls")),
     path("api/v1/targets/", include("targets.api_urls")),
+    path("benchmarking/", include("benchmarking.urls")),
+    path("api/v1/benchmarking/", include("benchmarking.api_urls")),
+    path("projects/", include("projects.urls")),
+    path("api/v1/projects/", include("projects.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The schema's address relative to the docs page, since reversing it would need the tenant's slug.
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url="../schema/"), name="api-docs"),

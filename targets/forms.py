@@ -6,7 +6,7 @@ from lean.forms import StyledForm
 from lean.models import Unit
 
 from . import periods
-from .models import Aggregation, Branch, Direction, Frequency, TargetTree
+from .models import Aggregation, Branch, Direction, Frequency, Shortfall, TargetTree
 
 
 def unit_choices(field, queryset=None):
@@ -131,6 +131,7 @@ class ShortfallFilterForm(StyledForm):
     branch = forms.ChoiceField(label=_("Branch"), choices=[("", _("Any"))] + Branch.choices, required=False)
     period = PeriodField(label=_("Period"), required=False)
     assessed = forms.ChoiceField(label=_("In the assessment"), choices=YES_NO, required=False)
+    source = forms.ChoiceField(label=_("Found by"), choices=[("", _("Any"))] + Shortfall.Source.choices, required=False)
     uncovered = forms.BooleanField(label=_("Uncovered by a project"), required=False)
     resolved = forms.BooleanField(label=_("Include resolved"), required=False)
 

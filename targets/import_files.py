@@ -4,6 +4,9 @@ numbers), and the template written back.
 No database here. The file is judged by its name AND its content, because people rename files: a PNG
 called .csv, an old .xls called .xlsx, a workbook saved as text. Every problem with the file as a whole is
 an ApplicationError whose message the upload form shows; problems of single rows are for targets/imports.py.
+
+The file handling is not about readings: read_upload, read_header and read_rows, the cell helpers and the
+template writers also serve the import of outside peers' values (benchmarking/imports.py).
 """
 
 import csv
@@ -72,11 +75,11 @@ class RawRow:
     note: str
 
 
-def _fail(message, code: str):
+def fail(message, code: str):
     raise ApplicationError(message, code=code, field_errors={"file": [message]})
 
 
-def _text(cell) -> str:
+def cell_text(cell) -> str:
     """A cell as text. Excel turns the code 101 into the number 101.0; it must read "101" again."""
     if cell is None:
         return ""
@@ -87,49 +90,55 @@ def _text(cell) -> str:
     return str(cell).strip()
 
 
-def _value_cell(cell):
+def value_cell(cell):
     # Numbers stay numbers (no detour through text); TRUE/FALSE cells are booleans, which are no reading.
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         return cell
-    return _text(cell)
+    return cell_text(cell)
 
 
-def _normalise_header(cell) -> str:
-    return re.sub(r"[\s_*\-:：]", "", _text(cell)).lower()
+def header_key(cell) -> str:
+    return re.sub(r"[\s_*\-:：]", "", cell_text(cell)).lower()
 
 
-def _read_header(cells) -> dict[str, int]:
+def read_header(cells, *, aliases: dict[str, str], required, names: dict[str, dict[str, str]]) -> dict[str, int]:
+    """field → column index, from the header row. `aliases` maps header_key(cell) to a field; `names` holds the
+    fields' headers in both languages ({"zh": {...}, "en": {...}}) for the message about missing columns."""
     columns: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        field = _BY_ALIAS.get(_normalise_header(cell))
+        field = aliases.get(header_key(cell))
         if field is None:
             continue  # extra columns (names, remarks for the reader) are allowed and ignored
         if field in columns:
-            _fail(_("The column %(column)s appears twice in the header row.") % {"column": _text(cell)}, "header")
+            fail(_("The column %(column)s appears twice in the header row.") % {"column": cell_text(cell)}, "header")
         columns[field] = index
-    missing = [f"{HEADERS['zh'][f]} ({HEADERS['en'][f]})" for f in REQUIRED if f not in columns]
+    missing = [f"{names['zh'][f]} ({names['en'][f]})" for f in required if f not in columns]
     if missing:
         message = _("The first row must be the header row. Missing column(s): %(columns)s.")
-        _fail(message % {"columns": ", ".join(missing)}, "header")
+        fail(message % {"columns": ", ".join(missing)}, "header")
     return columns
 
 
-def _rows(table) -> list[RawRow]:
-    """Header row first, then data rows; blank rows are skipped but still counted, so line numbers match."""
+def read_rows(table, *, header, build, no_rows: str) -> list:
+    """Header row first, then data rows; blank rows are skipped but still counted, so line numbers match.
+
+    `header(cells)` gives {field: column index}; `build(line, cell)` makes one row, where `cell(field)` is that
+    field's cell in the row (None when the row is short); `no_rows` is the message for a header-only file.
+    """
     iterator = iter(table)
-    header = next(iterator, None)
-    if header is None or not any(_text(cell) for cell in header):
+    first = next(iterator, None)
+    if first is None or not any(cell_text(cell) for cell in first):
         # A blank first row: an empty file, unless something follows (then the header is missing, said below).
-        if not any(any(_text(cell) for cell in cells) for cells in itertools.islice(iterator, 100)):
-            _fail(_("The file is empty."), "empty")
-    columns = _read_header(header)
+        if not any(any(cell_text(cell) for cell in cells) for cells in itertools.islice(iterator, 100)):
+            fail(_("The file is empty."), "empty")
+    columns = header(first)
     rows = []
     for line, cells in enumerate(iterator, start=2):
         cells = list(cells)
-        if not any(_text(cell) for cell in cells):
+        if not any(cell_text(cell) for cell in cells):
             continue
         if len(rows) >= MAX_ROWS:
-            _fail(
+            fail(
                 _("The file has more than %(max)s rows. Split it into smaller files.") % {"max": f"{MAX_ROWS:,}"},
                 "too_many_rows",
             )
@@ -138,25 +147,40 @@ def _rows(table) -> list[RawRow]:
             index = columns.get(field)
             return cells[index] if index is not None and index < len(cells) else None
 
-        period = cell("period")
-        rows.append(
-            RawRow(
-                line=line,
-                indicator=_text(cell("indicator")),
-                unit=_text(cell("unit")),
-                period=period if isinstance(period, datetime | date) else _text(period),
-                value=_value_cell(cell("value")),
-                note=_text(cell("note")),
-            )
-        )
+        rows.append(build(line, cell))
     if not rows:
-        _fail(_("The file has a header row but no readings below it."), "no_rows")
+        fail(no_rows, "no_rows")
     return rows
+
+
+def period_cell(cell):
+    """A period cell as found: a date when Excel stored one, otherwise its text."""
+    return cell if isinstance(cell, datetime | date) else cell_text(cell)
+
+
+def _reading(line: int, cell) -> RawRow:
+    return RawRow(
+        line=line,
+        indicator=cell_text(cell("indicator")),
+        unit=cell_text(cell("unit")),
+        period=period_cell(cell("period")),
+        value=value_cell(cell("value")),
+        note=cell_text(cell("note")),
+    )
+
+
+def _rows(table) -> list[RawRow]:
+    return read_rows(
+        table,
+        header=lambda cells: read_header(cells, aliases=_BY_ALIAS, required=REQUIRED, names=HEADERS),
+        build=_reading,
+        no_rows=_("The file has a header row but no readings below it."),
+    )
 
 
 def _decode_csv(content: bytes) -> str:
     if content.startswith(b"PK\x03\x04"):
-        _fail(_("This file is an Excel workbook, not a CSV file. Name it .xlsx and upload it again."), "wrong_type")
+        fail(_("This file is an Excel workbook, not a CSV file. Name it .xlsx and upload it again."), "wrong_type")
     if b"\x00" not in content:
         # UTF-8 (with or without the BOM Excel writes) first: GBK would also "decode" most UTF-8 bytes, wrongly.
         for encoding in ("utf-8-sig", "gb18030"):
@@ -166,7 +190,7 @@ def _decode_csv(content: bytes) -> str:
                 continue
             if not _CONTROL.search(text):
                 return text
-    _fail(_("This is not a CSV text file. Save it from Excel as “CSV UTF-8” or as an .xlsx workbook."), "wrong_type")
+    fail(_("This is not a CSV text file. Save it from Excel as “CSV UTF-8” or as an .xlsx workbook."), "wrong_type")
 
 
 def _csv_table(content: bytes):
@@ -178,19 +202,19 @@ def _csv_table(content: bytes):
     return _guarded(reader, _("This CSV file cannot be read. Save it again from Excel as “CSV UTF-8”."))
 
 
-def _xlsx_rows(content: bytes) -> list[RawRow]:
+def _xlsx_rows(content: bytes, rows) -> list:
     from openpyxl import load_workbook
 
     if content.startswith(b"\xd0\xcf\x11\xe0"):
-        _fail(_("This is an old Excel 97-2003 (.xls) file. Save it as an .xlsx workbook and upload it again."), "xls")
+        fail(_("This is an old Excel 97-2003 (.xls) file. Save it as an .xlsx workbook and upload it again."), "xls")
     invalid = _("This is not a valid Excel (.xlsx) file.")
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # a damaged or foreign file fails deep inside zipfile, lxml or openpyxl in many ways
-        _fail(invalid, "wrong_type")
+        fail(invalid, "wrong_type")
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
-        return _rows(_guarded(sheet.iter_rows(values_only=True), invalid) if sheet else [])
+        return rows(_guarded(sheet.iter_rows(values_only=True), invalid) if sheet else [])
     finally:
         workbook.close()
 
@@ -200,24 +224,28 @@ def _guarded(rows, message):
     try:
         yield from rows
     except Exception:
-        _fail(message, "wrong_type")
+        fail(message, "wrong_type")
 
 
-def read_upload(upload) -> tuple[list[RawRow], str]:
-    """The rows of an uploaded file and its format ("csv" or "xlsx"); ApplicationError when the file is no good."""
+def read_upload(upload, rows=None) -> tuple[list, str]:
+    """The rows of an uploaded file and its format ("csv" or "xlsx"); ApplicationError when the file is no good.
+
+    `rows(table)` turns the file's table (an iterable of rows of cells) into rows; readings by default.
+    """
+    rows = rows or _rows
     name = (upload.name or "").lower()
     file_format = name.rsplit(".", 1)[-1] if "." in name else ""
     if file_format not in ("csv", "xlsx"):
-        _fail(_("Only Excel (.xlsx) and CSV (.csv) files can be imported."), "wrong_type")
+        fail(_("Only Excel (.xlsx) and CSV (.csv) files can be imported."), "wrong_type")
     if upload.size > MAX_BYTES:
-        _fail(_("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // (1024 * 1024)}, "too_large")
+        fail(_("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // (1024 * 1024)}, "too_large")
     if not upload.size:
-        _fail(_("The file is empty."), "empty")
+        fail(_("The file is empty."), "empty")
     upload.seek(0)
     content = upload.read(MAX_BYTES + 1)
     if file_format == "csv":
-        return _rows(_csv_table(content)), file_format
-    return _xlsx_rows(content), file_format
+        return rows(_csv_table(content)), file_format
+    return _xlsx_rows(content, rows), file_format
 
 
 # ---------------------------------------------------------------- cells
@@ -277,10 +305,18 @@ def template_csv(header: list[str], rows: list[list]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def template_xlsx(header: list[str], rows: list[list], sheet_title: str) -> bytes:
+_WIDTHS = {"indicator": 14, "indicator_name": 30, "unit": 14, "unit_name": 24, "period": 12, "value": 12}
+
+
+def template_xlsx(
+    header: list[str], rows: list[list], sheet_title: str, columns=TEMPLATE_COLUMNS, widths=None
+) -> bytes:
+    """The template as a workbook: `columns` names the fields of the header, in order, and `widths` the width
+    of some of them (30 for the others); the period column is stored as text."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
+    widths = _WIDTHS if widths is None else widths
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31]
@@ -288,14 +324,13 @@ def template_xlsx(header: list[str], rows: list[list], sheet_title: str) -> byte
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    period_column = TEMPLATE_COLUMNS.index("period")
+    period_column = columns.index("period")
     for row in rows:
         sheet.append(row)
     # Stored as text, or Excel would turn 2026-03 into a date of 1 March and show it as it likes.
     for (cell,) in sheet.iter_rows(min_row=2, min_col=period_column + 1, max_col=period_column + 1):
         cell.number_format = "@"
-    widths = {"indicator": 14, "indicator_name": 30, "unit": 14, "unit_name": 24, "period": 12, "value": 12}
-    for index, column in enumerate(TEMPLATE_COLUMNS):
+    for index, column in enumerate(columns):
         sheet.column_dimensions[chr(ord("A") + index)].width = widths.get(column, 30)
     sheet.freeze_panes = "A2"
     out = io.BytesIO()

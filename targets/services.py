@@ -29,6 +29,7 @@ from .models import (
     TargetNode,
     TargetTree,
 )
+from .signals import readings_changed
 
 # ---------------------------------------------------------------- trees and nodes
 
@@ -462,7 +463,9 @@ def readings_save(*, actor: Membership, items: list[ReadingInput], source: str =
         bulk_update_with_history(
             changed, Reading, ["value", "note", "source", "entered_by"], default_user=user, manager=Reading.objects
         )
-    shortfall_refresh(keys=[(item.indicator.pk, item.unit.pk, item.period.start) for item in items])
+    keys = [(item.indicator.pk, item.unit.pk, item.period.start) for item in items]
+    shortfall_refresh(keys=keys)
+    readings_changed.send(sender=Reading, keys=keys)
     return result
 
 

@@ -75,3 +75,9 @@ def _clear_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploaded attachments go to a throwaway folder, never into .data/media.
+    settings.MEDIA_ROOT = tmp_path / "media"

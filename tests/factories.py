@@ -67,8 +67,12 @@ def make_tenant_set(slug: str, name: str) -> TenantSet:
 
 def populate(tenant_set: TenantSet) -> TenantSet:
     """Give the tenant a little of every app's data, so it has a row in every tenant table."""
+    from tests.benchmarking.factories import make_benchmarking
+    from tests.projects.factories import make_projects
     from tests.targets.factories import make_targets
 
     with tenant_scope(tenant_set.tenant):
         make_targets(tenant_set)
+        make_benchmarking(tenant_set)
+        make_projects(tenant_set)
     return tenant_set

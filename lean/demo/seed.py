@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from benchmarking import demo as benchmarking_demo
 from lean.models import Role, Tenant, Unit, User
 from lean.services import member_create, tenant_create, unit_create
 from lean.tenancy import tenant_scope
@@ -148,7 +149,7 @@ def seed_lvyuan():
 SEEDS = {"huaxin": seed_huaxin, "lvyuan": seed_lvyuan}
 
 # (app, step): step(tenant) fills the tenant with the app's demo data and says whether it did anything.
-APP_STEPS = [("targets", targets_demo.seed)]
+APP_STEPS = [("targets", targets_demo.seed), ("benchmarking", benchmarking_demo.seed)]
 
 
 def seed_all():

@@ -30,6 +30,7 @@ def shortfall_list_view(request, tenant_slug):
         assessed=assessed,
         uncovered=bool(data.get("uncovered")),
         include_resolved=bool(data.get("resolved")),
+        source=data.get("source") or "",
     )
     page = Paginator(shortfalls, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -59,12 +59,8 @@ def test_seed_gives_huaxin_two_years_of_targets_readings_and_shortfalls(db):
     assert before["lvyuan"]["Indicator"] >= 8 and before["lvyuan"]["Shortfall"] > 0
 
     again = list(seed.seed_all())
-    assert again == [
-        "demo tenant huaxin: already there",
-        "demo targets huaxin: already there",
-        "demo tenant lvyuan: already there",
-        "demo targets lvyuan: already there",
-    ]
+    assert "demo targets huaxin: already there" in again and "demo targets lvyuan: already there" in again
+    assert all(line.endswith(": already there") for line in again)
     assert {slug: snapshot(slug) for slug in ("huaxin", "lvyuan")} == before
 
 

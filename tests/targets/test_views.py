@@ -239,6 +239,8 @@ def test_shortfall_list_filters(client, data, login):
         ({"assessed": "yes"}, 0),
         ({"assessed": "no"}, 1),
         ({"uncovered": "on"}, 1),
+        ({"source": "target"}, 1),
+        ({"source": "benchmark"}, 0),
     ]:
         page = client.get("/t/alpha/targets/shortfalls/", {**base, **extra}).context["page"]
         assert page.paginator.count == count, extra

@@ -1,0 +1,103 @@
+"""Importing outside peers' values from a file (the lean office): upload, every row checked at once, a preview
+on the same page with a signed token of the checked rows, confirm; and the template."""
+
+from collections import Counter
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
+
+from lean.errors import ApplicationError
+from lean.forms import StyledForm
+from lean.permissions import can
+from targets import import_files
+from targets.imports import ImportRowsError
+
+from .. import imports
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ValueImportForm(StyledForm):
+    # Empty files pass the field so that the file rules say what is wrong, in the same words as for the others.
+    file = forms.FileField(
+        label=gettext_lazy("Values file"),
+        help_text=gettext_lazy("An Excel workbook (.xlsx) or a CSV file, at most 5 MB."),
+        allow_empty_file=True,
+        widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+def _require_manage(request):
+    if not can(request.membership, "benchmarking.manage"):
+        raise PermissionDenied
+
+
+def _line_list(lines: list[int], shown: int = 20) -> str:
+    text = ", ".join(str(line) for line in lines[:shown])
+    return text + (" …" if len(lines) > shown else "")
+
+
+def value_import_view(request, tenant_slug):
+    """GET: the upload form. POST a file: checked; any bad row → 400 listing them all, otherwise the preview with
+    a Confirm button. POST the preview's token: checked again and stored, all or nothing."""
+    _require_manage(request)
+    actor = request.membership
+    context = {"rows_error": None, "error": None, "preview": None, "token": ""}
+    if request.method == "POST" and "token" in request.POST:
+        form = ValueImportForm()
+        try:
+            count = imports.value_import_confirm(actor=actor, token=request.POST["token"])
+        except ImportRowsError as failure:
+            context["rows_error"] = failure
+        except ApplicationError as failure:
+            context["error"] = failure.message
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)s value imported.", "%(count)s values imported.", count) % {"count": count},
+            )
+            return redirect("benchmarking-peers", tenant_slug=tenant_slug)
+    else:
+        form = ValueImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                items, skipped = imports.value_import_check(actor=actor, upload=form.cleaned_data["file"])
+            except ImportRowsError as failure:
+                context["rows_error"] = failure
+            except ApplicationError as failure:
+                form.add_error("file", failure.message)
+            else:
+                rows = imports.preview(items=items)
+                context.update(
+                    preview=rows,
+                    counts=Counter(row.state for row in rows),
+                    token=imports.rows_token(actor=actor, items=items),
+                    file_name=form.cleaned_data["file"].name,
+                    skipped=_line_list(skipped) if skipped else "",
+                    skipped_count=len(skipped),
+                )
+    context.update(form=form, headers=imports.HEADERS, max_rows=import_files.MAX_ROWS)
+    failed = request.method == "POST" and context["preview"] is None
+    return render(request, "benchmarking/import.html", context, status=400 if failed else 200)
+
+
+def value_template_view(request, tenant_slug, file_format):
+    _require_manage(request)
+    if file_format not in ("csv", "xlsx"):
+        raise Http404
+    rows = imports.template_rows()
+    header = imports.template_header(get_language() or "")
+    if file_format == "csv":
+        response = HttpResponse(import_files.template_csv(header, rows), content_type="text/csv; charset=utf-8")
+    else:
+        content = import_files.template_xlsx(
+            header, rows, _("Peer values"), columns=imports.TEMPLATE_COLUMNS, widths=imports.TEMPLATE_WIDTHS
+        )
+        response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="peer-values.{file_format}"'
+    return response

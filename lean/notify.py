@@ -1,0 +1,31 @@
+"""Tell members about something: an in-app notification each, and an email when email is configured.
+
+Emails leave only after the transaction commits, so a refused or rolled-back action never sends mail.
+"""
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+
+from .models import Membership, Notification
+from .tenancy import current_tenant
+
+
+def notify(*, recipients, title: str, body: str = "", url: str = "", exclude: Membership | None = None) -> int:
+    """One notification per distinct active recipient (never the person who acted: `exclude`). Bounded: one
+    insert whatever the number of recipients."""
+    people = {m.pk: m for m in recipients if m is not None and m.active}
+    if exclude is not None:
+        people.pop(exclude.pk, None)
+    if not people:
+        return 0
+    tenant = current_tenant()
+    Notification.objects.bulk_create(
+        [Notification(tenant=tenant, recipient=m, title=title[:200], body=body, url=url) for m in people.values()]
+    )
+    if settings.EMAIL_HOST:
+        addresses = [m.user.email for m in people.values() if m.user.email]
+        if addresses:
+            message = (title, f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, addresses)
+            transaction.on_commit(lambda: send_mass_mail([message], fail_silently=True))
+    return len(people)

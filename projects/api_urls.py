@@ -1,0 +1,3 @@
+"""REST API of projects, mounted under /t/<tenant>/api/v1/projects/."""
+
+urlpatterns = []
