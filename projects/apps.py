@@ -1,6 +1,17 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProjectsConfig(AppConfig):
     name = "projects"
+    verbose_name = _("Lean projects")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from lean.navigation import NavItem, register
+        from targets import selectors as target_selectors
+
+        from .coverage import uncovered
+
+        target_selectors.uncovered_filter = uncovered
+        register(NavItem(_("Projects"), "projects-mine", "projects.view", "kanban"))

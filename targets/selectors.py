@@ -170,9 +170,13 @@ def shortfall_list(
     return shortfalls.order_by("-period_start", "unit__path", "indicator__node__path")
 
 
-def _uncovered() -> Q:
-    related = {f.name for f in Shortfall._meta.get_fields()}
-    return Q(projects=None) if "projects" in related else Q()
+# Set by the projects app (projects/apps.py): the filter that keeps only the shortfalls no live project attacks.
+# Until it is set, nothing attacks a shortfall, so every one is uncovered.
+uncovered_filter = None
+
+
+def _uncovered():
+    return uncovered_filter() if uncovered_filter else Q()
 
 
 def shortfall_get(*, shortfall_id: int) -> Shortfall:

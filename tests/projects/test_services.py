@@ -236,3 +236,23 @@ def test_the_proposal_is_locked_after_submission_but_the_work_is_not(a):
         services.project_update(actor=a.manager, project=project, pdca_do="更换密封件")
         with pytest.raises(PermissionDenied):
             services.project_update(actor=a.employee, project=project, pdca_do="x")  # a member, not the leader
+
+
+def test_a_shortfall_attacked_by_a_project_is_covered(a):
+    from targets.selectors import shortfall_list
+
+    with tenant_scope(a.tenant):
+        covered = a.extra["project"].shortfalls.get()
+        uncovered = set(shortfall_list(uncovered=True).values_list("pk", flat=True))
+        assert covered.pk not in uncovered
+        assert covered.pk in set(shortfall_list().values_list("pk", flat=True))
+
+
+def test_a_rejected_project_no_longer_covers_its_shortfall(a):
+    from targets.selectors import shortfall_list
+
+    with tenant_scope(a.tenant):
+        project = a.extra["project"]
+        covered = project.shortfalls.get()
+        Project.objects.filter(pk=project.pk).update(state=State.REJECTED)
+        assert covered.pk in set(shortfall_list(uncovered=True).values_list("pk", flat=True))
