@@ -2,8 +2,9 @@
 
 Rules:
 - The participants of a benchmark indicator in a period are the units with a value (their readings of the
-  indicator with that code, combined over the period by its aggregation; a summed indicator needs every
-  period of the span, otherwise the unit has no value) and the outside peers with a value for that period.
+  indicator with that code, combined over the period by its aggregation; only when the readings cover the
+  whole period, so a quarter still running or with a missing month gives the unit no value) and the outside
+  peers with a value for that period.
 - Quartile thresholds are the 25th, 50th and 75th percentiles of all participants' values (inclusive method,
   linear interpolation). "Better" follows the direction. Quartile 1 is the best: at or better than the best
   threshold; quartile 4 is the worst: strictly worse than the 25% threshold on the bad side. Equal values
@@ -116,13 +117,10 @@ def unit_values(*, benchmarks, start, end, kind: str, unit_ids=None) -> dict:
         benchmark = by_code[row["indicator__node__code"]]
         if periods.MONTHS_IN[row["period_kind"]] > periods.MONTHS_IN[kind]:
             continue  # a yearly reading says nothing about one quarter
-        if benchmark.aggregation == "sum":
-            needed = periods.MONTHS_IN[kind] // periods.MONTHS_IN[row["period_kind"]]
-            if row["n"] < needed:
-                continue  # an incomplete span cannot be compared with complete ones
-            value = row["total"]
-        else:
-            value = row["mean"]
+        needed = periods.MONTHS_IN[kind] // periods.MONTHS_IN[row["period_kind"]]
+        if row["n"] < needed:
+            continue  # a period still running, or with gaps, is not compared with complete ones
+        value = row["total"] if benchmark.aggregation == "sum" else row["mean"]
         bucket = row["bucket"]
         bucket = bucket.date() if hasattr(bucket, "date") else bucket
         found[(benchmark.pk, row["unit_id"], bucket)] = _q(value)

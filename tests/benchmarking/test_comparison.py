@@ -95,3 +95,18 @@ def test_unit_values_need_every_month_of_a_summed_quarter(bench):
         q1 = periods.parse("2025-Q1")
         found = unit_values(benchmarks=[benchmark], start=q1.start, end=q1.end, kind="quarter")
     assert found == {(1, a.unit.pk, q1.start): D(300)}
+
+
+def test_a_period_still_running_gives_no_value(bench):
+    a = bench
+    with tenant_scope(a.tenant):
+        read(a.lean_office, a.extra["uptime"], a.unit, "2025-02", 96)  # January is there already: 2 of 3 months
+        from benchmarking.models import BenchmarkIndicator
+
+        benchmark = BenchmarkIndicator(code="A1.1", direction="higher", aggregation="average", frequency="quarter")
+        benchmark.pk = 1
+        q1 = periods.parse("2025-Q1")
+        assert unit_values(benchmarks=[benchmark], start=q1.start, end=q1.end, kind="quarter") == {}
+        read(a.lean_office, a.extra["uptime"], a.unit, "2025-03", 93)
+        found = unit_values(benchmarks=[benchmark], start=q1.start, end=q1.end, kind="quarter")
+    assert found == {(1, a.unit.pk, q1.start): D(93)}  # (90 + 96 + 93) / 3
