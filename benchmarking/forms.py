@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lean.forms import StyledForm
 from lean.models import Unit
@@ -36,7 +37,7 @@ class BenchmarkEditForm(StyledForm):
 
 
 class PeerForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("peer", "Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Peer.Kind.choices)
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000

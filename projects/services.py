@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -612,16 +612,22 @@ def criteria_defaults() -> list[Criterion]:
     if Criterion.objects.exists():
         return list(Criterion.objects.all())
     tenant = current_tenant()
+    with translation.override(tenant.default_language):  # the tenant's content, in the tenant's language
+        return _default_criteria(tenant)
+
+
+def _default_criteria(tenant) -> list[Criterion]:
     rows = [
         ("coverage", _("Coverage"), _("How widely the result applies (覆盖面)"), 30),
         ("innovation", _("Innovation"), _("How new the approach is (创新度)"), 30),
         ("contribution", _("Contribution"), _("What it adds to the indicators and benefits (贡献度)"), 40),
     ]
-    return Criterion.objects.bulk_create(
+    return bulk_create_with_history(
         [
             Criterion(tenant=tenant, code=code, name=str(name), description=str(text), weight=w, position=i)
             for i, (code, name, text, w) in enumerate(rows)
-        ]
+        ],
+        Criterion,
     )
 
 

@@ -1,6 +1,7 @@
 """The benchmark board (对标看板): benchmark indicators × units, each cell the unit's quartile in one period."""
 
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from lean.permissions import can
 from targets import periods
@@ -9,6 +10,7 @@ from .. import selectors
 from .common import period_options, picked_period, require
 
 
+@require_safe
 def board_view(request, tenant_slug):
     require(request, "benchmarking.view")
     kind = request.GET.get("kind")
@@ -39,4 +41,6 @@ def board_view(request, tenant_slug):
     template = "benchmarking/board.html#board" if request.htmx else "benchmarking/board.html"
     response = render(request, template, context)
     response.headers["Vary"] = "HX-Request"
+    if request.htmx:  # the address shows the period actually shown, after any fallback
+        response.headers["HX-Push-Url"] = f"{request.path}?kind={kind}&period={period}"
     return response

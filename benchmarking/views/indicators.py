@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from lean.errors import ApplicationError
 from lean.models import Unit
@@ -110,6 +111,7 @@ def _participants(comparison, names, unit):
     return sorted(rows, key=lambda row: (row["position"].rank, not row["internal"], row["name"]))
 
 
+@require_safe
 def benchmark_detail_view(request, tenant_slug, benchmark_indicator_id):
     require(request, "benchmarking.view")
     benchmark = selectors.benchmark_get(benchmark_indicator_id=benchmark_indicator_id)

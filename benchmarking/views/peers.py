@@ -93,9 +93,7 @@ def value_new_view(request, tenant_slug):
         "benchmarks": selectors.benchmark_list().order_by("code"),
         "peers": selectors.peer_list().filter(active=True),
     }
-    formset = ValueFormSet(
-        request.POST or None, form_kwargs={**choices, "initial": _initial(request)}, prefix="values"
-    )
+    formset = ValueFormSet(request.POST or None, form_kwargs={**choices, "initial": _initial(request)}, prefix="values")
     if request.method == "POST" and _store(request, formset):
         return redirect(request.get_full_path())
     context = {"formset": formset, "any_benchmark": choices["benchmarks"].exists()}

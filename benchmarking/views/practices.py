@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from lean.errors import ApplicationError
 from lean.models import Unit
@@ -47,6 +48,7 @@ def practice_new_view(request, tenant_slug):
     return render(request, "benchmarking/practice_new.html", {"form": form}, status=status)
 
 
+@require_safe
 def practice_detail_view(request, tenant_slug, practice_id):
     practice = selectors.practice_get(practice_id=practice_id)
     require(request, "benchmarking.view")

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from lean.errors import ApplicationError
 from lean.permissions import can
@@ -18,6 +19,7 @@ from ..models import Proposal
 from .common import require
 
 
+@require_safe
 def proposal_list_view(request, tenant_slug):
     require(request, "benchmarking.view")
     member = request.membership

@@ -20,6 +20,7 @@ document.addEventListener("DOMContentLoaded", () => {
     },
     options: {
       animation: false,
+      maintainAspectRatio: false,
       interaction: { mode: "index", intersect: false },
       scales: { y: { title: { display: true, text: data.measure_unit } } },
       plugins: {
