@@ -17,6 +17,16 @@ from .models import Tier
 TEXTAREA = {"rows": 3}
 
 
+def add_error(form, field, message) -> None:
+    """form.add_error after validation, with the field drawn as invalid too (StyledForm marks only the errors
+    found while cleaning)."""
+    form.add_error(field, message)
+    if field in form.fields:
+        attrs = form.fields[field].widget.attrs
+        if "is-invalid" not in attrs.get("class", ""):
+            attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+
+
 def _unit_label(unit):
     return f"{'— ' * unit.depth}{unit.name}"
 
@@ -29,10 +39,6 @@ class BasicsForm(StyledForm):
         label=_("Tier"),
         choices=Tier.choices,
         initial=Tier.UNIT,
-        help_text=_(
-            "HQ tier: company-wide topics approved and reviewed by the lean office. Unit tier: run and "
-            "reviewed inside the unit, filed to HQ after closing."
-        ),
     )
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
     year = forms.TypedChoiceField(label=_("Year"), coerce=int)

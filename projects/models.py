@@ -239,7 +239,7 @@ class TeamMember(TenantModel):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-role", "-share"]
+        ordering = ["role", "-share"]  # "leader" sorts before "member"
         constraints = [models.UniqueConstraint(fields=["tenant", "project", "member"], name="team_member_unique")]
 
     def __str__(self):

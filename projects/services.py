@@ -106,6 +106,8 @@ WORK_FIELDS = {
     "estimated_quality",
     "case_summary",
 }
+# What the closing review verifies: written by the team once the midterm is passed, before the closing review.
+CLOSING_FIELDS = {"verified_benefit", "verified_hours", "verified_quality"}
 
 
 @transaction.atomic
@@ -114,7 +116,7 @@ def project_update(*, actor: Membership, project: Project, **fields) -> Project:
     returned; the work (dates, PDCA, estimates) until the project is closed."""
     _require_applicant(actor, project)
     project = Project.objects.select_for_update().get(pk=project.pk)
-    unknown = set(fields) - PROPOSAL_FIELDS - WORK_FIELDS
+    unknown = set(fields) - PROPOSAL_FIELDS - WORK_FIELDS - CLOSING_FIELDS
     if unknown:
         raise ApplicationError(_("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))})
     if set(fields) & PROPOSAL_FIELDS and project.state not in workflow.EDITABLE:
@@ -125,6 +127,11 @@ def project_update(*, actor: Membership, project: Project, **fields) -> Project:
         )
     if project.state not in workflow.ACTIVE:
         raise ApplicationError(_("A %(state)s project cannot be changed.") % {"state": project.get_state_display()})
+    if set(fields) & CLOSING_FIELDS and not (project.state == State.IN_PROGRESS and project.midterm_passed):
+        raise ApplicationError(
+            _("Verified benefits are entered after the midterm review, before the closing review."), code="locked"
+        )
+    old_unit_id = project.unit_id
     for name, value in fields.items():
         setattr(project, name, value.strip() if isinstance(value, str) else value)
     if project.planned_start and project.planned_end and project.planned_end < project.planned_start:
@@ -134,6 +141,9 @@ def project_update(*, actor: Membership, project: Project, **fields) -> Project:
     project.tokens = _tokens(project)
     project._history_user = actor.user
     project.save()
+    if project.unit_id != old_unit_id:  # the applicant unit is a participant; the old one no longer is
+        ProjectUnit.objects.filter(project=project, unit_id=old_unit_id).delete()
+        ProjectUnit.objects.get_or_create(project=project, unit=project.unit, defaults={"tenant": project.tenant})
     return project
 
 

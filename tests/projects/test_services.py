@@ -111,7 +111,7 @@ def test_closing_writes_the_case_and_calls_innovation_once(a, django_capture_on_
                 services.project_transition(actor=a.manager, project=project, action="request_closing")
             assert error.value.code == "closing_data"
             services.project_update(actor=a.manager, project=project, case_summary="点检定修经验")
-            Project.objects.filter(pk=project.pk).update(verified_benefit=D(1200000))
+            services.project_update(actor=a.manager, project=project, verified_benefit=D(1200000))
             project.indicator_links.update(achieved=D("95.5"))
             services.project_transition(actor=a.manager, project=project, action="request_closing")
             closing = project.reviews.get(kind="closing")
