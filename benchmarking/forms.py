@@ -42,6 +42,7 @@ class PeerForm(StyledForm):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
+    active = forms.BooleanField(label=_("Active (its values are compared)"), required=False, initial=True)
 
 
 class ValueForm(StyledForm):

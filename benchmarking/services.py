@@ -78,7 +78,9 @@ def benchmark_update(*, actor: Membership, benchmark: BenchmarkIndicator, freque
 
 
 @transaction.atomic
-def peer_save(*, actor: Membership, peer: Peer | None = None, name: str, kind: str, description: str = "") -> Peer:
+def peer_save(
+    *, actor: Membership, peer: Peer | None = None, name: str, kind: str, description: str = "", active: bool = True
+) -> Peer:
     _require(actor, "benchmarking.manage")
     clash = Peer.objects.filter(name=name)
     if peer is not None:
@@ -88,7 +90,7 @@ def peer_save(*, actor: Membership, peer: Peer | None = None, name: str, kind: s
             _("A peer named %(name)s already exists.") % {"name": name}, code="duplicate", field_errors={"name": []}
         )
     peer = peer or Peer(tenant=current_tenant())
-    peer.name, peer.kind, peer.description = name, kind, description
+    peer.name, peer.kind, peer.description, peer.active = name, kind, description, active
     peer.save()
     return peer
 
@@ -115,6 +117,8 @@ def value_errors(item: ValueInput) -> list[str]:
                 "given": dict(periods.KIND_CHOICES)[item.period.kind],
             }
         )
+    if not item.benchmark.active:
+        errors.append(_("%(code)s is no longer benchmarked.") % {"code": item.benchmark.code})
     if not item.peer.active:
         errors.append(_("%(peer)s is no longer active.") % {"peer": item.peer.name})
     if not item.source.strip():

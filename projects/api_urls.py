@@ -1,3 +1,20 @@
 """REST API of projects, mounted under /t/<tenant>/api/v1/projects/."""
 
-urlpatterns = []
+from django.urls import path
+
+from .apis import cases, guides, projects, reviews
+
+urlpatterns = [
+    path("guides/", guides.GuideListApi.as_view(), name="api-guide-list"),
+    path("guides/<int:guide_id>/", guides.GuideDetailApi.as_view(), name="api-guide-detail"),
+    path("projects/", projects.ProjectListApi.as_view(), name="api-project-list"),
+    path("projects/<int:project_id>/", projects.ProjectDetailApi.as_view(), name="api-project-detail"),
+    path(
+        "projects/<int:project_id>/transitions/",
+        projects.ProjectTransitionApi.as_view(),
+        name="api-project-transition",
+    ),
+    path("reviews/", reviews.ReviewListApi.as_view(), name="api-review-list"),
+    path("reviews/<int:review_id>/", reviews.ReviewDetailApi.as_view(), name="api-review-detail"),
+    path("cases/", cases.CaseListApi.as_view(), name="api-case-list"),
+]

@@ -34,6 +34,7 @@ class PeerInput(serializers.Serializer):
     name = serializers.CharField(max_length=NAME_MAX)
     kind = serializers.ChoiceField(choices=Peer.Kind.choices, default=Peer.Kind.ENTERPRISE)
     description = serializers.CharField(required=False, allow_blank=True, default="")
+    active = serializers.BooleanField(required=False, default=True)
 
 
 def _detail(peer_id: int) -> Response:
@@ -102,6 +103,12 @@ class PeerDetailApi(TenantAPIView):
         require(self.membership, "benchmarking.manage")
         serializer = PeerInput(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        changes = {"name": peer.name, "kind": peer.kind, "description": peer.description, **serializer.validated_data}
+        changes = {
+            "name": peer.name,
+            "kind": peer.kind,
+            "description": peer.description,
+            "active": peer.active,
+            **serializer.validated_data,
+        }
         services.peer_save(actor=self.membership, peer=peer, **changes)
         return _detail(peer.pk)

@@ -41,7 +41,7 @@ def peer_detail_view(request, tenant_slug, peer_id):
     peer = selectors.peer_get(peer_id=peer_id)
     require(request, "benchmarking.view")
     may_manage = can(request.membership, "benchmarking.manage")
-    initial = {"name": peer.name, "kind": peer.kind, "description": peer.description}
+    initial = {"name": peer.name, "kind": peer.kind, "description": peer.description, "active": peer.active}
     form = PeerForm(request.POST or None, initial=initial)
     if request.method == "POST":
         require(request, "benchmarking.manage")

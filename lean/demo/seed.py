@@ -13,6 +13,7 @@ from benchmarking import demo as benchmarking_demo
 from lean.models import Role, Tenant, Unit, User
 from lean.services import member_create, tenant_create, unit_create
 from lean.tenancy import tenant_scope
+from projects import demo as projects_demo
 from targets import demo as targets_demo
 
 DEMO_PASSWORD = "lean-demo-2026"
@@ -149,7 +150,11 @@ def seed_lvyuan():
 SEEDS = {"huaxin": seed_huaxin, "lvyuan": seed_lvyuan}
 
 # (app, step): step(tenant) fills the tenant with the app's demo data and says whether it did anything.
-APP_STEPS = [("targets", targets_demo.seed), ("benchmarking", benchmarking_demo.seed)]
+APP_STEPS = [
+    ("targets", targets_demo.seed),
+    ("benchmarking", benchmarking_demo.seed),
+    ("projects", projects_demo.seed),
+]
 
 
 def seed_all():

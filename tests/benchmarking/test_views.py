@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from benchmarking import selectors, services
-from benchmarking.models import BenchmarkIndicator, PeerValue, Practice, Proposal
+from benchmarking.models import BenchmarkIndicator, Peer, PeerValue, Practice, Proposal
 from lean.tenancy import tenant_scope
 from targets import periods
 from tests.targets.factories import bulk_indicators, make_indicator, make_targets, read
@@ -198,12 +198,16 @@ def test_value_entry_stores_every_row_or_none(client, data, login):
 def test_peer_add_and_edit(client, data, login):
     login(data.lean_office)
     assert client.post(f"{BOARD}peers/", {"name": "标杆0", "kind": "industry"}).status_code == 400  # taken
-    response = client.post(f"{BOARD}peers/", {"name": "华东电网均值", "kind": "industry"})
+    response = client.post(f"{BOARD}peers/", {"name": "华东电网均值", "kind": "industry", "active": "on"})
     assert response.status_code == 302
     peer = data.extra["peer"]
-    assert client.post(f"{BOARD}peers/{peer.pk}/", {"name": "行业标杆", "kind": "enterprise"}).status_code == 302
+    edit = {"name": "行业标杆", "kind": "enterprise"}  # "active" left unticked: the peer is switched off
+    assert client.post(f"{BOARD}peers/{peer.pk}/", edit).status_code == 302
     page = client.get(f"{BOARD}peers/{peer.pk}/")
     assert page.context["peer"].name == "行业标杆" and page.context["values"].paginator.count == 1
+    assert not page.context["peer"].active
+    with tenant_scope(data.tenant):
+        assert Peer.objects.get(name="华东电网均值").active
     login(data.manager)
     assert client.post(f"{BOARD}peers/", {"name": "x", "kind": "industry"}).status_code == 403
 
