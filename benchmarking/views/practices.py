@@ -1,5 +1,7 @@
 """Practices learned from better peers (数据对标→管理对标): recording one, and reading it."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -52,4 +54,17 @@ def practice_new_view(request, tenant_slug):
 def practice_detail_view(request, tenant_slug, practice_id):
     practice = selectors.practice_get(practice_id=practice_id)
     require(request, "benchmarking.view")
-    return render(request, "benchmarking/practice_detail.html", {"practice": practice})
+    return render(request, "benchmarking/practice_detail.html", {"practice": practice, "draft": _draft_query(practice)})
+
+
+def _draft_query(practice) -> str:
+    """The query string that opens a project draft seeded from the practice (数据对标→管理对标→课题)."""
+    peer = practice.peer.name if practice.peer else (practice.peer_unit.name if practice.peer_unit else "")
+    title = _("Learn from %(peer)s: %(practice)s") % {"peer": peer, "practice": practice.title}
+    problem = _("%(unit)s lags behind on %(indicator)s. %(peer)s does this: %(description)s") % {
+        "unit": practice.unit.name,
+        "indicator": practice.benchmark.name,
+        "peer": peer,
+        "description": practice.description,
+    }
+    return urlencode({"title": title[:200], "problem": problem})

@@ -93,6 +93,10 @@ def _basics_form(request, project=None):
     today = timezone.localdate().year
     if project is None:
         initial = {"unit": request.membership.unit, "year": selectors.default_year(directions, today)}
+        # A draft started elsewhere (a practice learned from a better peer) arrives with its text.
+        initial.update(
+            {k: request.GET[k][:2000] for k in ("title", "problem", "expected_effect") if request.GET.get(k)}
+        )
     else:
         initial = {
             "title": project.title,

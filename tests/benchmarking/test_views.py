@@ -332,3 +332,13 @@ def test_board_queries_do_not_grow_with_indicators_or_peers(client, tenant_a, lo
         counts.append(count)
     assert len(response.context["rows"]) == 20 and response.context["rows"][-1][1].count == 21
     assert counts == [small, small], (small, counts)
+
+
+def test_a_practice_starts_a_project_draft(client, data, login):
+    login(data.manager)
+    practice = data.extra["practice"]
+    page = client.get(f"{BOARD}practices/{practice.pk}/")
+    link = page.context["draft"]
+    assert "/projects/new/" in page.content.decode() and link
+    form = client.get(f"/t/alpha/projects/new/?{link}").context["form"]
+    assert "点检定修" in form.initial["title"] and "推行点检定修制" in form.initial["problem"]
