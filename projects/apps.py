@@ -11,7 +11,8 @@ class ProjectsConfig(AppConfig):
         from lean.navigation import NavItem, register
         from targets import selectors as target_selectors
 
-        from .coverage import uncovered
+        from .coverage import attacking, uncovered
 
         target_selectors.uncovered_filter = uncovered
+        target_selectors.attacking_projects = attacking
         register(NavItem(_("Projects"), "projects-mine", "projects.view", "kanban"))

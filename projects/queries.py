@@ -283,7 +283,7 @@ def review_project(review: Review) -> Project:
         Project.objects.select_related("unit", "direction")
         .prefetch_related(
             Prefetch("indicator_links", ProjectIndicator.objects.select_related("indicator__node")),
-            Prefetch("team", TeamMember.objects.select_related("member__user")),
+            Prefetch("team", TeamMember.objects.select_related("member__user").order_by("role", "-share")),
             Prefetch("attachments", Attachment.objects.order_by("-created_at")),
             Prefetch(
                 "reviews",

@@ -175,6 +175,14 @@ def shortfall_list(
 uncovered_filter = None
 
 
+# Set by the projects app: (viewer, shortfall) → the projects attacking it that the viewer may open.
+attacking_projects = None
+
+
+def shortfall_attackers(*, viewer, shortfall) -> list:
+    return list(attacking_projects(viewer, shortfall)) if attacking_projects else []
+
+
 def _uncovered():
     return uncovered_filter() if uncovered_filter else Q()
 

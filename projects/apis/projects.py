@@ -344,7 +344,7 @@ class ProjectListApi(ProjectApiMixin, TenantAPIView):
         summary=gettext_lazy("File a draft project"),
         description=gettext_lazy(
             "For the member's unit (or a unit below a manager's, or any for the lean office). The filer leads the "
-            "team with 100% until `team` says otherwise. Everything is stored, or nothing."
+            "team with the whole share until `team` says otherwise. Everything is stored, or nothing."
         ),
         request=ProjectCreateInput,
         responses={201: ProjectDetailOutput, **error_responses(400, 403)},

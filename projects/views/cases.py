@@ -1,7 +1,33 @@
-"""(being written: placeholders so the URLconf imports meanwhile)"""
+"""The case library (优秀案例): excellent closed projects, searchable by every member."""
 
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from lean.models import Unit
+from lean.permissions import can
+
+from .. import queries
+from ..forms_reviews import CaseFilterForm
+
+CASES_PAGE = 12
 
 
-def case_library_view(request, *args, **kwargs):
-    raise Http404
+def case_library_view(request, tenant_slug):
+    if not can(request.membership, "projects.view"):
+        raise PermissionDenied
+    form = CaseFilterForm(
+        request.GET or None,
+        years=queries.case_years(),
+        units=Unit.objects.filter(active=True).order_by("path"),
+        indicators=queries.case_indicators(),
+    )
+    cases = queries.case_list(request.membership, **form.filters())
+    page = Paginator(cases, CASES_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "projects/case_library.html#case-list" if request.htmx else "projects/case_library.html"
+    response = render(request, template, context)
+    response.headers["Vary"] = "HX-Request"
+    return response

@@ -61,7 +61,13 @@ def shortfall_detail_view(request, tenant_slug, shortfall_id):
     return render(
         request,
         "targets/shortfall_detail.html",
-        {"shortfall": shortfall, "form": form, "may_analyse": may_analyse, "history": history},
+        {
+            "shortfall": shortfall,
+            "form": form,
+            "may_analyse": may_analyse,
+            "history": history,
+            "attacking": selectors.shortfall_attackers(viewer=request.membership, shortfall=shortfall),
+        },
         status=status,
     )
 
