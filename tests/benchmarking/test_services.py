@@ -88,7 +88,10 @@ def test_worst_quartile_is_a_benchmark_shortfall_and_leaves_when_it_improves(a):
         peers = [services.peer_save(actor=a.lean_office, name=f"标杆{i}", kind="enterprise") for i in range(3)]
         services.peer_values_save(
             actor=a.lean_office,
-            items=[services.ValueInput(x["benchmark"], p, JAN, D(v), "年报") for p, v in zip(peers, [99, 98, 96])],
+            items=[
+                services.ValueInput(x["benchmark"], p, JAN, D(v), "年报")
+                for p, v in zip(peers, [99, 98, 96], strict=True)
+            ],
         )
         # participants in January: the unit (90), peers 97 (factory), 99, 98, 96 → the unit is in the worst quartile
         found = Shortfall.objects.get(source=Shortfall.Source.BENCHMARK)
