@@ -42,3 +42,18 @@ def percent(value, digits=0):
     if value is None or value == "":
         return ""
     return f"{float(value) * 100:.{int(digits)}f}%"
+
+
+@register.filter
+def num(value, places=4):
+    """A stored decimal as people write it: 86.8000 → 86.8, 95 → 95, rounded to `places` (empty for None)."""
+    if value is None or value == "":
+        return ""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        number = Decimal(str(value)).quantize(Decimal(1).scaleb(-int(places)))
+    except (InvalidOperation, ValueError):
+        return value
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

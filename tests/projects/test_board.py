@@ -129,7 +129,7 @@ def test_a_full_column_shows_fifty_cards_and_links_to_the_rest(client, tenant_a,
     body = client.get("/t/alpha/projects/portfolio/", {"year": 2024}).content.decode()
     column = _column(body, "in_progress")
     assert column.count("card lean-board-card") == 50
-    assert "and 10 more" in column
+    assert "另有 10 个" in column
     assert "state=in_progress" in column and "year=2024" in column
     # longest in the state first: B2024-0044 has been waiting 44 days, B2024-0000 arrived today (not shown)
     assert column.index("B2024-0044") < column.index("B2024-0043") and "B2024-0000" not in column

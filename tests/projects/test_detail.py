@@ -224,7 +224,7 @@ def test_submitting_an_incomplete_draft_says_what_is_missing(world, login, clien
     response = client.post(url(project, "transition/"), {"action": "submit"}, follow=True)
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Before submitting, add" in body or "提交前" in body
+    assert "申报前，请补充" in body
     with tenant_scope(ts.tenant):
         project.refresh_from_db()
         assert project.state == State.DRAFT
