@@ -302,7 +302,7 @@ def test_the_lean_office_edits_and_adds_criteria_with_shares(client, data, login
 
 def test_a_tenant_without_criteria_gets_the_three_defaults(client, tenant_a, login):
     login(tenant_a.lean_office)
-    assert "No criterion yet" in client.get("/t/alpha/projects/criteria/").content.decode()
+    assert "暂无评分项" in client.get("/t/alpha/projects/criteria/").content.decode()
     assert client.post("/t/alpha/projects/criteria/", {"defaults": "1"}).status_code == 302
     with tenant_scope(tenant_a.tenant):
         assert set(Criterion.objects.values_list("code", flat=True)) == {"coverage", "innovation", "contribution"}
