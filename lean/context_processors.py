@@ -1,4 +1,5 @@
 from .navigation import nav_items
+from .selectors import unread_count
 
 
 def tenancy(request):
@@ -7,4 +8,5 @@ def tenancy(request):
         "tenant": getattr(request, "tenant", None),
         "member": member,
         "nav_items": nav_items(request) if member is not None else [],
+        "unread_count": unread_count(member) if member is not None else 0,
     }

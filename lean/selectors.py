@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Membership, Role, Unit
+from .models import Membership, Notification, Role, Unit
 from .permissions import can
 from .tenancy import across_tenants, as_user
 
@@ -77,3 +77,17 @@ def user_tenants(*, user):
             .select_related("tenant")
             .order_by("tenant__name")
         )
+
+
+def unread_count(member: Membership) -> int:
+    """The bell's number: one indexed count query."""
+    return Notification.objects.filter(recipient=member, read_at=None).count()
+
+
+def notification_list(*, member: Membership):
+    return Notification.objects.filter(recipient=member).order_by("-created_at")
+
+
+def notification_get(*, member: Membership, notification_id: int) -> Notification:
+    """Only one's own notifications exist for one: anyone else's id is not found."""
+    return get_object_or_404(Notification, pk=notification_id, recipient=member)

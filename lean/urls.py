@@ -4,7 +4,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import apis
-from .views import auth, org
+from .views import auth, notifications, org
 
 tenant_patterns = [
     path("", org.home_view, name="home"),
@@ -18,6 +18,9 @@ tenant_patterns = [
     path("api/v1/units/<int:unit_id>/", apis.UnitDetailApi.as_view(), name="api-unit-detail"),
     path("api/v1/members/", apis.MemberListApi.as_view(), name="api-member-list"),
     path("api/v1/members/<int:membership_id>/", apis.MemberDetailApi.as_view(), name="api-member-detail"),
+    path("notifications/", notifications.notification_list_view, name="notifications"),
+    path("notifications/read/", notifications.notification_read_all_view, name="notifications-read"),
+    path("notifications/<int:notification_id>/open/", notifications.notification_open_view, name="notification-open"),
     path("targets/", include("targets.urls")),
     path("api/v1/targets/", include("targets.api_urls")),
     path("benchmarking/", include("benchmarking.urls")),
