@@ -56,6 +56,13 @@ def _require_applicant(actor: Membership, project: Project) -> None:
         raise PermissionDenied
 
 
+def _require_may_file_for(actor: Membership, unit: Unit) -> None:
+    """A member files for their own unit, one below it or above it; the lean office for any (fileable_units)."""
+    in_unit = unit.path.startswith(actor.unit.path) or actor.unit.path.startswith(unit.path)
+    if not in_unit and Role.LEAN_OFFICE not in actor.roles:
+        raise PermissionDenied
+
+
 @transaction.atomic
 def project_create(
     *,
@@ -70,9 +77,7 @@ def project_create(
 ) -> Project:
     """A new draft, filed by a member of the unit (or a manager above it, or the lean office); the filer leads
     the team with 100% until the team is set."""
-    in_unit = unit.path.startswith(actor.unit.path) or actor.unit.path.startswith(unit.path)
-    if not in_unit and Role.LEAN_OFFICE not in actor.roles:
-        raise PermissionDenied
+    _require_may_file_for(actor, unit)
     year = year or (direction.guide.year if direction else timezone.localdate().year)
     project = Project(
         tenant=current_tenant(),
@@ -132,6 +137,8 @@ def project_update(*, actor: Membership, project: Project, **fields) -> Project:
             _("Verified benefits are entered after the midterm review, before the closing review."), code="locked"
         )
     old_unit_id = project.unit_id
+    if "unit" in fields and fields["unit"].pk != old_unit_id:
+        _require_may_file_for(actor, fields["unit"])
     for name, value in fields.items():
         setattr(project, name, value.strip() if isinstance(value, str) else value)
     if project.planned_start and project.planned_end and project.planned_end < project.planned_start:
@@ -234,9 +241,15 @@ def shortfalls_set(*, actor: Membership, project: Project, shortfalls) -> None:
     """The shortfalls the project attacks: they count as covered in the shortfall list."""
     _require_applicant(actor, project)
     wanted = {s.pk for s in shortfalls}
+    have = set(ProjectShortfall.objects.filter(project=project).values_list("shortfall_id", flat=True))
+    # A new link must be a shortfall of the project's unit or below it (the filing page offers no other); links
+    # already there (from a merge, or before the unit changed) may stay.
+    added = Shortfall.objects.filter(pk__in=wanted - have)
+    if added.exclude(unit__path__startswith=project.unit.path).exists():
+        raise PermissionDenied
     for link in ProjectShortfall.objects.filter(project=project).exclude(shortfall_id__in=wanted):
         link.delete()
-    have = set(ProjectShortfall.objects.filter(project=project).values_list("shortfall_id", flat=True))
+    have &= wanted
     bulk_create_with_history(
         [ProjectShortfall(tenant=project.tenant, project=project, shortfall_id=pk) for pk in wanted - have],
         ProjectShortfall,

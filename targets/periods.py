@@ -66,7 +66,10 @@ class Period:
         """The periods of `kind` that make up this one (a year into 12 months or 4 quarters)."""
         step = MONTHS_IN[kind]
         if step > MONTHS_IN[self.kind]:
-            raise PeriodError(_("A %(small)s cannot be split into %(big)s.") % {"small": self.kind, "big": kind})
+            labels = dict(KIND_CHOICES)
+            raise PeriodError(
+                _("A %(small)s cannot be split into %(big)s.") % {"small": labels[self.kind], "big": labels[kind]}
+            )
         return [Period(_add_months(self.start, i), kind) for i in range(0, MONTHS_IN[self.kind], step)]
 
     def previous(self, count: int = 1) -> "Period":

@@ -94,6 +94,8 @@ def import_template_view(request, tenant_slug, file_format):
 def import_preview_view(request, tenant_slug, reading_import_id):
     _require_entry(request)
     reading_import = imports.reading_import_get(reading_import_id=reading_import_id)
+    if not imports.may_decide(request.membership, reading_import):
+        raise Http404  # someone else's upload: its rows may be for units this member does not manage
     error, rows_error = None, None
     if request.method == "POST":
         action = request.POST.get("action")

@@ -14,6 +14,7 @@ from lean.services import unit_create
 from lean.tenancy import tenant_scope
 from projects import guides, services
 from projects.models import Project, Review, State, TeamMember, Tier
+from targets.models import Shortfall
 from tests.factories import make_member
 from tests.projects.factories import make_project, make_projects, panel
 from tests.targets.factories import make_targets
@@ -321,6 +322,30 @@ def test_patch_changes_the_proposal_while_a_draft_and_the_work_until_closed(data
 
     assert patch(login(a.employee), f"{P}/projects/{x['hq'].pk}/", {"pdca_do": "我只是成员"}).status_code == 403
     assert patch(login(x["manager2"]), url, {"pdca_do": "别人的"}).status_code == 404
+
+
+def test_patch_moves_a_draft_only_to_a_unit_the_member_may_file_for(data, login):
+    a, x = data, data.extra
+    url = f"{P}/projects/{x['team_project'].pk}/"
+    response = patch(login(a.employee), url, {"unit_id": x["sibling"].unit_id})  # another branch: not theirs
+    assert response.status_code == 403 and set(response.json()) == ERROR_KEYS
+    with tenant_scope(a.tenant):
+        assert Project.objects.get(pk=x["team_project"].pk).unit_id == a.team.pk
+    response = patch(login(a.employee), url, {"unit_id": a.unit.pk})  # the unit above their team: allowed
+    assert response.status_code == 200 and response.json()["unit"]["code"] == a.unit.code
+
+
+def test_patch_links_only_shortfalls_of_the_projects_units(data, login):
+    a, x = data, data.extra
+    with tenant_scope(a.tenant):
+        (shortfall,) = Shortfall.objects.filter(unit=a.unit)
+    response = patch(login(x["manager2"]), f"{P}/projects/{x['sibling'].pk}/", {"shortfall_ids": [shortfall.pk]})
+    assert response.status_code == 403 and set(response.json()) == ERROR_KEYS
+    with tenant_scope(a.tenant):
+        assert not Project.objects.filter(pk=x["sibling"].pk, shortfall_links__shortfall=shortfall).exists()
+    url = f"{P}/projects/{x['unit_project'].pk}/"
+    response = patch(login(a.manager), url, {"shortfall_ids": [shortfall.pk]})
+    assert response.status_code == 200 and [s["id"] for s in response.json()["shortfalls"]] == [shortfall.pk]
 
 
 def test_the_closing_data_is_written_over_the_api_once_the_midterm_is_passed(data, login):
