@@ -51,6 +51,18 @@ def _next_code(year: int) -> str:
     return f"P{year}-{number:03d}"
 
 
+def _check_direction(direction, year: int) -> None:
+    """Projects are filed against a direction of their own year's guide."""
+    if direction is None:
+        return
+    if direction.guide.year != year:
+        raise ApplicationError(
+            _("Choose a direction of the %(year)s guide.") % {"year": year},
+            code="direction",
+            field_errors={"direction": []},
+        )
+
+
 def _require_applicant(actor: Membership, project: Project) -> None:
     if not workflow.is_applicant(actor, project) and Role.LEAN_OFFICE not in actor.roles:
         raise PermissionDenied
@@ -79,6 +91,7 @@ def project_create(
     the team with 100% until the team is set."""
     _require_may_file_for(actor, unit)
     year = year or (direction.guide.year if direction else timezone.localdate().year)
+    _check_direction(direction, year)
     project = Project(
         tenant=current_tenant(),
         title=title.strip(),
@@ -137,6 +150,8 @@ def project_update(*, actor: Membership, project: Project, **fields) -> Project:
             _("Verified benefits are entered after the midterm review, before the closing review."), code="locked"
         )
     old_unit_id = project.unit_id
+    if fields.get("direction") is not None:
+        _check_direction(fields["direction"], project.year)
     if "unit" in fields and fields["unit"].pk != old_unit_id:
         _require_may_file_for(actor, fields["unit"])
     for name, value in fields.items():
@@ -215,6 +230,12 @@ def indicators_set(*, actor: Membership, project: Project, rows: list[IndicatorR
         if row.goal == row.baseline:
             raise ApplicationError(
                 _("The goal of %(code)s equals its baseline.") % {"code": row.indicator.node.code},
+                field_errors={"indicators": []},
+            )
+        if row.indicator.node.tree.year != project.year:
+            raise ApplicationError(
+                _("%(code)s is an indicator of the %(year)s target tree, not of the project's year.")
+                % {"code": row.indicator.node.code, "year": row.indicator.node.tree.year},
                 field_errors={"indicators": []},
             )
     for link in ProjectIndicator.objects.filter(project=project):

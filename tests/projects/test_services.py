@@ -256,3 +256,26 @@ def test_a_rejected_project_no_longer_covers_its_shortfall(a):
         covered = project.shortfalls.get()
         Project.objects.filter(pk=project.pk).update(state=State.REJECTED)
         assert covered.pk in set(shortfall_list(uncovered=True).values_list("pk", flat=True))
+
+
+def test_directions_and_indicators_belong_to_the_projects_year(a):
+    from projects import guides
+    from targets import services as target_services
+
+    with tenant_scope(a.tenant):
+        other_year, _direction = guides.guide_create(actor=a.lean_office, year=2026), None
+        later = guides.direction_save(
+            actor=a.lean_office, guide=other_year, code="X1", title="明年", description="明年"
+        )
+        with pytest.raises(ApplicationError):
+            services.project_create(
+                actor=a.manager, title="错年", unit=a.unit, problem="问题", year=2025, direction=later
+            )
+        copy = target_services.tree_copy(source=a.extra["tree"], year=2026)
+        indicator = copy.nodes.get(code="A1.1").indicator
+        with pytest.raises(ApplicationError):
+            services.indicators_set(
+                actor=a.manager,
+                project=a.extra["project"],
+                rows=[services.IndicatorRow(indicator, baseline=D(1), goal=D(2))],
+            )
