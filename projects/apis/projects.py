@@ -184,7 +184,7 @@ class ProjectDetailOutput(ProjectOutput):
     indicators = ProjectIndicatorOutput(many=True, source="indicator_links.all")
     shortfalls = ProjectShortfallOutput(many=True, source="shortfall_links.all")
     transitions = ProjectTransitionOutput(many=True, source="transitions.all", help_text=gettext_lazy("Oldest first."))
-    reviews = ReviewSummaryOutput(many=True, source="reviews.all")
+    reviews = ReviewSummaryOutput(many=True, source="reviews_in_order")
     notes = ProgressNoteOutput(many=True, source="notes.all", help_text=gettext_lazy("Progress notes, newest first."))
     attachments = ProjectAttachmentOutput(many=True, source="attachments.all")
     actions = serializers.SerializerMethodField(
