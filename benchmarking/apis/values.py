@@ -18,6 +18,7 @@ from targets.apis.common import (
     read_filters,
     require,
     stable_order,
+    validate_each,
 )
 
 from .. import selectors, services
@@ -223,14 +224,7 @@ class ValueBulkApi(TenantAPIView):
     def post(self, request, tenant_slug):
         shape = ValueBulkShape(data=request.data)
         shape.is_valid(raise_exception=True)
-        rows, errors = [], {}
-        for index, raw in enumerate(shape.validated_data["values"]):
-            serializer = ValueInput(data=raw)
-            if serializer.is_valid():
-                rows.append(serializer.validated_data)
-            else:
-                rows.append(None)
-                errors[index] = error_messages(serializer.errors)
+        rows, errors = validate_each(ValueInput, shape.validated_data["values"])
         items, missing = _resolve(rows)
         errors.update({index: error_messages(detail) for index, detail in missing.items()})
         errors.update(items_errors(items))

@@ -69,6 +69,20 @@ class RowField(serializers.IntegerField):
         return row
 
 
+def validate_each(serializer_class, raw_items) -> tuple[list, dict]:
+    """Check every item of a bulk request on its own: (validated data or None per item, {index: messages}), so
+    that every bad item is listed by its index, not only the first."""
+    rows, errors = [], {}
+    for index, raw in enumerate(raw_items):
+        serializer = serializer_class(data=raw)
+        if serializer.is_valid():
+            rows.append(serializer.validated_data)
+        else:
+            rows.append(None)
+            errors[index] = error_messages(serializer.errors)
+    return rows, errors
+
+
 def read_filters(serializer_class, request) -> dict:
     # A plain dict, not the QueryDict: a boolean left out stays out instead of reading as false.
     serializer = serializer_class(data=request.query_params.dict())

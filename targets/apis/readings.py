@@ -13,7 +13,17 @@ from lean.models import Unit
 
 from .. import selectors, services
 from ..models import Indicator, Reading, TargetTree
-from .common import MAX_BULK, Page, PeriodField, RowField, error_messages, read_filters, require, stable_order
+from .common import (
+    MAX_BULK,
+    Page,
+    PeriodField,
+    RowField,
+    error_messages,
+    read_filters,
+    require,
+    stable_order,
+    validate_each,
+)
 
 READINGS = "readings"
 
@@ -206,14 +216,7 @@ class ReadingBulkApi(TenantAPIView):
     def post(self, request, tenant_slug):
         shape = ReadingBulkShape(data=request.data)
         shape.is_valid(raise_exception=True)
-        rows, errors = [], {}
-        for index, raw in enumerate(shape.validated_data["readings"]):
-            serializer = ReadingInput(data=raw)
-            if serializer.is_valid():
-                rows.append(serializer.validated_data)
-            else:
-                rows.append(None)
-                errors[index] = error_messages(serializer.errors)
+        rows, errors = validate_each(ReadingInput, shape.validated_data["readings"])
         items, missing = _resolve(rows)
         errors.update({index: error_messages(detail) for index, detail in missing.items()})
         errors.update(
