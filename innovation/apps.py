@@ -1,6 +1,21 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InnovationConfig(AppConfig):
     name = "innovation"
+    verbose_name = _("Innovation")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from lean.models import Tenant
+        from lean.navigation import NavItem, register
+        from projects.signals import project_closed
+
+        from .handlers import award_closed_project, set_up_new_tenant
+
+        project_closed.connect(award_closed_project, dispatch_uid="innovation-award-closed-project")
+        post_save.connect(set_up_new_tenant, sender=Tenant, dispatch_uid="innovation-set-up-tenant")
+        register(NavItem(_("Innovation"), "innovation-archive", "innovation.view", "award"))

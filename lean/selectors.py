@@ -91,3 +91,15 @@ def notification_list(*, member: Membership):
 def notification_get(*, member: Membership, notification_id: int) -> Notification:
     """Only one's own notifications exist for one: anyone else's id is not found."""
     return get_object_or_404(Notification, pk=notification_id, recipient=member)
+
+
+def unit_managers(unit: Unit):
+    """The active managers of `unit` and of the units above it (they manage their whole subtree): one query."""
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    return Membership.objects.filter(roles__contains=[Role.UNIT_MANAGER], active=True, unit_id__in=ids).select_related(
+        "user"
+    )
+
+
+def lean_office_members():
+    return Membership.objects.filter(roles__contains=[Role.LEAN_OFFICE], active=True).select_related("user")

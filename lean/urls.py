@@ -27,6 +27,8 @@ tenant_patterns = [
     path("api/v1/benchmarking/", include("benchmarking.api_urls")),
     path("projects/", include("projects.urls")),
     path("api/v1/projects/", include("projects.api_urls")),
+    path("innovation/", include("innovation.urls")),
+    path("api/v1/innovation/", include("innovation.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The schema's address relative to the docs page, since reversing it would need the tenant's slug.
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url="../schema/"), name="api-docs"),

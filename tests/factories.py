@@ -68,6 +68,7 @@ def make_tenant_set(slug: str, name: str) -> TenantSet:
 def populate(tenant_set: TenantSet) -> TenantSet:
     """Give the tenant a little of every app's data, so it has a row in every tenant table."""
     from tests.benchmarking.factories import make_benchmarking
+    from tests.innovation.factories import make_innovation
     from tests.projects.factories import make_projects
     from tests.targets.factories import make_targets
 
@@ -75,4 +76,5 @@ def populate(tenant_set: TenantSet) -> TenantSet:
         make_targets(tenant_set)
         make_benchmarking(tenant_set)
         make_projects(tenant_set)
+        make_innovation(tenant_set)
     return tenant_set

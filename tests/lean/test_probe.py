@@ -26,7 +26,15 @@ def walk(patterns, prefix=""):
             yield prefix + str(entry.pattern), entry
 
 
+# URL kwargs that name a row by a natural key instead of its id: kwarg → (model, field).
+NATURAL_KEYS = {"employee_number": ("lean.Membership", "employee_number")}
+
+
 def model_for_kwarg(kwarg: str):
+    if kwarg in NATURAL_KEYS:
+        from django.apps import apps
+
+        return apps.get_model(NATURAL_KEYS[kwarg][0])
     name = kwarg.removesuffix("_id").replace("_", "")
     for model in rls.tenant_models():
         if model._meta.model_name == name:
@@ -61,7 +69,7 @@ def ids_in(tenant, kwargs):
             assert model is not None, f"the probe cannot tell which model URL kwarg {kwarg!r} names"
             obj = model._default_manager.order_by("pk").first()
             assert obj is not None, f"tenant B has no {model.__name__}: add one to the probe's fixtures"
-            ids[kwarg] = obj.pk
+            ids[kwarg] = getattr(obj, NATURAL_KEYS[kwarg][1]) if kwarg in NATURAL_KEYS else obj.pk
     return ids
 
 

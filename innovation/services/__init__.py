@@ -1,0 +1,1 @@
+"""Writes of innovation/, split by sub-domain. Import from the sub-modules."""
