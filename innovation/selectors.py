@@ -151,7 +151,7 @@ def unit_archive(*, unit: Unit, period: Period, top: int = 10) -> dict:
         .order_by("-points")
     )
     people = Membership.objects.filter(unit__path__startswith=unit.path, active=True).aggregate(
-        total=Count("id"),
+        total=Count("id", distinct=True),
         participants=Count(
             "id",
             filter=Q(
@@ -292,3 +292,244 @@ def listing_rows(*, listing: Listing, unit: Unit | None = None):
     if unit is not None:
         rows = rows.filter(unit__path__startswith=unit.path)
     return rows
+
+
+# --- added by irules: the lean office's pages (rules, tunings, listings, incentives)
+
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Subquery, Value, When  # noqa: E402
+from django.db.models.functions import Coalesce  # noqa: E402
+
+from . import points  # noqa: E402
+from .models import RuleVersion, Studio, UnitTuning  # noqa: E402
+
+
+def rule_versions() -> list:
+    """Every rule version, newest first, each with `author`: the user who saved it, read off its audit history
+    (the version itself does not keep it). Two queries."""
+    versions = list(RuleVersion.objects.order_by("-effective_from", "-number"))
+    authors = {
+        record.id: record.history_user
+        for record in RuleVersion.history.filter(history_type="+", id__in=[v.pk for v in versions]).select_related(
+            "history_user"
+        )
+    }
+    for version in versions:
+        version.author = authors.get(version.pk)
+    return versions
+
+
+def tunings_in_force(*, day: date) -> list:
+    """Per unit, the tuning of its own in force on `day` (sub-units inherit it unless they have their own), in
+    tree order. One query."""
+    rows = (
+        UnitTuning.objects.filter(effective_from__lte=day)
+        .select_related("unit", "created_by__user")
+        .order_by("unit_id", "-effective_from", "-id")
+        .distinct("unit_id")
+    )
+    return sorted(rows, key=lambda t: t.unit.path)
+
+
+def unit_tunings(*, unit: Unit) -> list:
+    """A unit's own tunings, newest first (those from a future date included). One query."""
+    return list(UnitTuning.objects.filter(unit=unit).select_related("created_by__user"))
+
+
+def tunable_units(*, viewer: Membership):
+    """The units whose points the viewer may tune: every unit for the lean office, their subtree for a unit
+    manager, none for anyone else."""
+    units = Unit.objects.filter(active=True).order_by("path")
+    if can(viewer, "innovation.rules.manage"):
+        return units
+    if can(viewer, "innovation.tuning.any"):
+        return units.filter(path__startswith=viewer.unit.path)
+    return units.none()
+
+
+def tuning_preview(*, unit: Unit, day: date, factors: dict, type_base: dict, sample):
+    """Points a sample contribution of `unit` would get with a tuning being edited (nothing is stored). Raises
+    points.RulesError when the tuning breaks HQ's bounds or the type has no base."""
+    from .services.scoring import rule_version_for
+
+    version = rule_version_for(day)
+    own = ContributionType.objects.filter(unit=unit).values_list("code", flat=True)
+    clean_factors, clean_base = points.validate_tuning(version.rules, factors, type_base, list(own))
+    return points.compute(version.rules, sample, clean_factors, clean_base)
+
+
+def listing_list():
+    """Every listing, open ones first, each with its number of contributions, people, points and open
+    objections. One query, whatever the size of the listings."""
+
+    def scalar(queryset, aggregate):
+        return Subquery(queryset.order_by().values("tenant").annotate(v=aggregate).values("v")[:1])
+
+    mine = Contribution.objects.filter(listing=OuterRef("pk"))
+    return (
+        Listing.objects.select_related("finalized_by__user")
+        .annotate(
+            contribution_count=Coalesce(scalar(mine, Count("id")), 0),
+            people_count=Coalesce(
+                scalar(Credit.objects.filter(contribution__listing=OuterRef("pk")), Count("member", distinct=True)), 0
+            ),
+            points_total=Coalesce(scalar(mine, Sum("points")), ZERO),
+            open_objections=Coalesce(
+                scalar(Objection.objects.filter(listing=OuterRef("pk"), state=Objection.State.OPEN), Count("id")), 0
+            ),
+            open_first=Case(
+                When(state=Listing.State.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+        )
+        .order_by("open_first", "-period_end", "-id")
+    )
+
+
+def listing_summary(*, listing: Listing, unit: Unit | None = None) -> dict:
+    """The number of contributions, people and points of a listing (or of a unit's part of it). Two queries."""
+    rows = listing.contributions.all()
+    credits = Credit.objects.filter(contribution__listing=listing)
+    if unit is not None:
+        rows = rows.filter(unit__path__startswith=unit.path)
+        credits = credits.filter(contribution__unit__path__startswith=unit.path)
+    totals = rows.aggregate(count=Count("id"), points=Sum("points"))
+    return {
+        "count": totals["count"],
+        "points": totals["points"] or ZERO,
+        "people": credits.aggregate(n=Count("member", distinct=True))["n"],
+    }
+
+
+def listing_objections(*, listing: Listing):
+    """A listing's objections, open ones first, with the contribution and the people involved. One query."""
+    return (
+        listing.objections.select_related("contribution__unit", "raised_by__user", "resolved_by__user")
+        .annotate(
+            open_first=Case(
+                When(state=Objection.State.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("open_first", "-created_at", "-id")
+    )
+
+
+def managed_members(*, viewer: Membership):
+    """The active people the viewer may record incentives for: everyone for the lean office, their subtree's
+    people for a unit manager."""
+    members = (
+        Membership.objects.filter(active=True).select_related("user", "unit").order_by("unit__path", "employee_number")
+    )
+    if can(viewer, "innovation.tenant.view"):
+        return members
+    if can(viewer, "innovation.incentives"):
+        return members.filter(unit__path__startswith=viewer.unit.path)
+    return members.none()
+
+
+def incentive_list(*, viewer: Membership, kind: str = "", unit: Unit | None = None, year: int | None = None):
+    """The incentives the viewer sees (all for the lean office, their subtree's people for a manager), filtered
+    by kind, the person's unit (with its sub-units) and year."""
+    rows = Incentive.objects.select_related("member__user", "member__unit", "studio", "awarded_by__user")
+    if not can(viewer, "innovation.tenant.view"):
+        rows = rows.filter(member__unit__path__startswith=viewer.unit.path)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if unit is not None:
+        rows = rows.filter(member__unit__path__startswith=unit.path)
+    if year:
+        rows = rows.filter(awarded_on__year=year)
+    return rows.order_by("-awarded_on", "-id")
+
+
+def studio_list(*, viewer: Membership):
+    """The innovation studios the viewer sees, each with `people`: the members holding a place in it. Two
+    queries."""
+    places = Incentive.objects.filter(kind=Incentive.Kind.STUDIO).select_related("member__user").order_by("id")
+    rows = Studio.objects.select_related("unit", "leader__user").prefetch_related(
+        Prefetch("incentives", queryset=places, to_attr="places")
+    )
+    if not can(viewer, "innovation.tenant.view"):
+        rows = rows.filter(unit__path__startswith=viewer.unit.path)
+    studios = list(rows.order_by("name", "id"))
+    for studio in studios:
+        seen, studio.people = set(), []
+        for place in studio.places:
+            if place.member_id not in seen:
+                seen.add(place.member_id)
+                studio.people.append(place.member)
+    return studios
+
+
+# --- added by iarch: small reads for the people-facing pages (archive, contributions, suggestions)
+
+
+def contribution_years(*, member: Membership | None = None) -> list[int]:
+    """The years that have contributions (a person's, or the tenant's), newest first, always with this year:
+    the choices of the year filters. One query."""
+    rows = Contribution.objects.all() if member is None else Contribution.objects.filter(credits__member=member)
+    from django.utils import timezone
+
+    years = {day.year for day in rows.dates("occurred_on", "year")}
+    years.add(timezone.localdate().year)
+    return sorted(years, reverse=True)
+
+
+def contributions_of_person(rows, query: str):
+    """Narrow a contributions query to those crediting a person found by employee number (exact) or name
+    (part of it), without repeating a contribution credited to several matching people."""
+    from django.db.models import Exists, OuterRef
+
+    query = query.strip()
+    if not query:
+        return rows
+    people = Credit.objects.filter(contribution=OuterRef("pk")).filter(
+        Q(member__employee_number__iexact=query)
+        | Q(member__user__full_name__icontains=query)
+        | Q(member__user__username__iexact=query)
+    )
+    return rows.filter(Exists(people))
+
+
+def contribution_get(*, viewer: Membership, contribution_id: int) -> Contribution:
+    """A contribution the viewer may open: one the online query shows them, or one on a public listing (every
+    member of the tenant sees the listings, and may object to them). Anything else is "not found"."""
+    found = contributions(viewer=viewer).filter(pk=contribution_id).first()
+    if found is None:
+        found = get_object_or_404(
+            Contribution.objects.select_related("type", "unit", "listing").filter(listing__isnull=False),
+            pk=contribution_id,
+        )
+    return found
+
+
+def waiting_for_verification(*, viewer: Membership) -> int:
+    """How many contributions the viewer may verify are waiting for it (0 for those who verify nothing)."""
+    if not can(viewer, "innovation.units"):
+        return 0
+    return contributions(viewer=viewer, status=Contribution.Status.SUBMITTED).count()
+
+
+def adoption_summary(rows: list[dict]) -> dict:
+    """Sum `adoption_rates` rows (per unit and quarter) by quarter, by unit and in all; no query."""
+
+    def add(bucket: dict, row: dict) -> None:
+        for key in ("submitted", "decided", "adopted"):
+            bucket[key] = bucket.get(key, 0) + row[key]
+
+    def rate(bucket: dict) -> dict:
+        bucket["rate"] = Decimal(bucket["adopted"]) / bucket["decided"] if bucket.get("decided") else None
+        return bucket
+
+    by_quarter: dict = {}
+    by_unit: dict = {}
+    total: dict = {"submitted": 0, "decided": 0, "adopted": 0}
+    for row in rows:
+        quarter = row["quarter"]
+        label = f"{quarter.year} Q{(quarter.month - 1) // 3 + 1}" if quarter else ""
+        add(by_quarter.setdefault(quarter, {"quarter": quarter, "label": label}), row)
+        add(by_unit.setdefault(row["unit_id"], {"unit_id": row["unit_id"], "unit__name": row["unit__name"]}), row)
+        add(total, row)
+    return {
+        "by_quarter": [rate(by_quarter[q]) for q in sorted(by_quarter)],
+        "by_unit": sorted((rate(u) for u in by_unit.values()), key=lambda u: u["unit__name"]),
+        "total": rate(total),
+    }

@@ -13,7 +13,9 @@ urlpatterns = [
     # contributions: the online query, recording, verification, re-scoring, objections
     path("contributions/", contributions.contribution_list_view, name="innovation-contributions"),
     path("contributions/new/", contributions.contribution_new_view, name="innovation-contribution-new"),
-    path("contributions/<int:contribution_id>/", contributions.contribution_detail_view, name="innovation-contribution"),
+    path(
+        "contributions/<int:contribution_id>/", contributions.contribution_detail_view, name="innovation-contribution"
+    ),
     path(
         "contributions/<int:contribution_id>/verify/",
         contributions.contribution_verify_view,
@@ -52,7 +54,9 @@ urlpatterns = [
     path("listings/settings/", listings.settings_view, name="innovation-settings"),
     path("listings/<int:listing_id>/", listings.listing_detail_view, name="innovation-listing"),
     path("listings/<int:listing_id>/finalize/", listings.listing_finalize_view, name="innovation-listing-finalize"),
-    path("objections/<int:objection_id>/resolve/", listings.objection_resolve_view, name="innovation-objection-resolve"),
+    path(
+        "objections/<int:objection_id>/resolve/", listings.objection_resolve_view, name="innovation-objection-resolve"
+    ),
     # incentives (激励)
     path("incentives/", incentives.incentive_list_view, name="innovation-incentives"),
     path("incentives/new/", incentives.incentive_new_view, name="innovation-incentive-new"),

@@ -73,3 +73,27 @@ def make_innovation(ts):
     )
     ts.extra.update(own_type=own, opl=opl, qc=qc, suggestion=idea, listing=listing, objection=objection, studio=studio)
     return listing
+
+
+def close_project(ts, *, execute_on_commit=None):
+    """Take make_projects(ts)'s project (at its midterm review) through to closed and released, as in the
+    projects tests. Needs populate(ts) (or make_targets + make_projects) first; run inside tenant_scope."""
+    from projects import services as ps
+    from projects.models import Project
+    from tests.projects.factories import panel
+
+    review = ts.extra["review"]
+    ids = {c.pk for c in ts.extra["criteria"]}
+    ps.review_submit_scores(actor=ts.extra["reviewer2"], review=review, scores={pk: D(90) for pk in ids})
+    ps.review_decide(actor=ts.reviewer, review=review, result="pass")
+    project = Project.objects.get(pk=review.project_id)
+    ps.project_update(actor=ts.manager, project=project, case_summary="点检定修经验", verified_benefit=D(1200000))
+    project.indicator_links.update(achieved=D("95.5"))
+    ps.project_transition(actor=ts.manager, project=project, action="request_closing")
+    closing = project.reviews.get(kind="closing")
+    ps.review_setup(actor=ts.lean_office, review=closing, reviewers=panel(ts), chair=ts.reviewer)
+    for reviewer in panel(ts):
+        ps.review_submit_scores(actor=reviewer, review=closing, scores={pk: D(92) for pk in ids})
+    ps.review_decide(actor=ts.reviewer, review=closing, result="pass", excellent=True)
+    project.refresh_from_db()
+    return project
