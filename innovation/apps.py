@@ -14,8 +14,10 @@ class InnovationConfig(AppConfig):
         from lean.navigation import NavItem, register
         from projects.signals import project_closed
 
-        from .handlers import award_closed_project, set_up_new_tenant
+        from .handlers import announce_finalized_listing, award_closed_project, set_up_new_tenant
+        from .signals import listing_finalized
 
         project_closed.connect(award_closed_project, dispatch_uid="innovation-award-closed-project")
+        listing_finalized.connect(announce_finalized_listing, dispatch_uid="innovation-announce-listing")
         post_save.connect(set_up_new_tenant, sender=Tenant, dispatch_uid="innovation-set-up-tenant")
         register(NavItem(_("Innovation"), "innovation-archive", "innovation.view", "award"))

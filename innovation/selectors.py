@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum, Window
-from django.db.models.functions import ExtractYear, Rank, TruncQuarter
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum, Window
+from django.db.models.functions import Coalesce, ExtractYear, Rank, TruncQuarter
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -296,8 +296,7 @@ def listing_rows(*, listing: Listing, unit: Unit | None = None):
 
 # --- added by irules: the lean office's pages (rules, tunings, listings, incentives)
 
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, Subquery, Value, When  # noqa: E402
-from django.db.models.functions import Coalesce  # noqa: E402
+from django.db.models import Case, IntegerField, Prefetch, Value, When  # noqa: E402
 
 from . import points  # noqa: E402
 from .models import RuleVersion, Studio, UnitTuning  # noqa: E402
@@ -335,13 +334,13 @@ def unit_tunings(*, unit: Unit) -> list:
     return list(UnitTuning.objects.filter(unit=unit).select_related("created_by__user"))
 
 
-def tunable_units(*, viewer: Membership):
-    """The units whose points the viewer may tune: every unit for the lean office, their subtree for a unit
-    manager, none for anyone else."""
+def managed_units(*, viewer: Membership):
+    """The units the viewer manages, whose points they may tune and whose people they may give incentives: every
+    unit for the lean office, their subtree for a unit manager, none for anyone else."""
     units = Unit.objects.filter(active=True).order_by("path")
-    if can(viewer, "innovation.rules.manage"):
+    if can(viewer, "innovation.tenant.view"):
         return units
-    if can(viewer, "innovation.tuning.any"):
+    if can(viewer, "innovation.units"):
         return units.filter(path__startswith=viewer.unit.path)
     return units.none()
 
@@ -492,13 +491,12 @@ def contributions_of_person(rows, query: str):
 def contribution_get(*, viewer: Membership, contribution_id: int) -> Contribution:
     """A contribution the viewer may open: one the online query shows them, or one on a public listing (every
     member of the tenant sees the listings, and may object to them). Anything else is "not found"."""
-    found = contributions(viewer=viewer).filter(pk=contribution_id).first()
-    if found is None:
-        found = get_object_or_404(
-            Contribution.objects.select_related("type", "unit", "listing").filter(listing__isnull=False),
-            pk=contribution_id,
-        )
-    return found
+    rows = Contribution.objects.select_related(
+        "type", "unit", "listing", "rule_version", "tuning__unit", "recorded_by__user", "verified_by__user"
+    )
+    if not contributions(viewer=viewer).filter(pk=contribution_id).exists():
+        rows = rows.filter(listing__isnull=False)
+    return get_object_or_404(rows, pk=contribution_id)
 
 
 def waiting_for_verification(*, viewer: Membership) -> int:
@@ -532,4 +530,92 @@ def adoption_summary(rows: list[dict]) -> dict:
         "by_quarter": [rate(by_quarter[q]) for q in sorted(by_quarter)],
         "by_unit": sorted((rate(u) for u in by_unit.values()), key=lambda u: u["unit__name"]),
         "total": rate(total),
+    }
+
+
+# ---------------------------------------------------------------- final points for HR (only finalized listings)
+
+
+def _final_credits(period_start: date, period_end: date):
+    """Credits of finalized listings whose period ends inside [start, end) (a listing belongs to the period in
+    which it ends)."""
+    return Credit.objects.filter(
+        contribution__final=True,
+        contribution__listing__state=Listing.State.FINAL,
+        contribution__listing__period_end__gte=period_start,
+        contribution__listing__period_end__lt=period_end,
+    )
+
+
+def final_points(
+    *,
+    period_start: date,
+    period_end: date,
+    unit: Unit | None = None,
+    updated_since=None,
+    after: str = "",
+    limit: int = 100,
+):
+    """Per employee, the final points of the period and the bonus points awarded in it, ordered by employee
+    number and read after `after` (keyset pagination: stable while rows are added or change). One query."""
+    credits = _final_credits(period_start, period_end).filter(member=OuterRef("pk")).values("member")
+    bonus = Incentive.objects.filter(
+        member=OuterRef("pk"), kind=Incentive.Kind.BONUS, awarded_on__gte=period_start, awarded_on__lt=period_end
+    ).values("member")
+    rows = (
+        Membership.objects.select_related("user", "unit")
+        .annotate(
+            points=Coalesce(Subquery(credits.annotate(s=Sum("points")).values("s")), ZERO),
+            contributions=Coalesce(Subquery(credits.annotate(n=Count("id")).values("n")), 0),
+            updated_at=Subquery(credits.annotate(m=Max("contribution__listing__finalized_at")).values("m")),
+            bonus_points=Coalesce(Subquery(bonus.annotate(s=Sum("bonus_points")).values("s")), ZERO),
+        )
+        .filter(Q(points__gt=0) | Q(bonus_points__gt=0))
+        .order_by("employee_number")
+    )
+    if unit is not None:
+        rows = rows.filter(unit__path__startswith=unit.path)
+    if updated_since is not None:
+        rows = rows.filter(updated_at__gte=updated_since)
+    if after:
+        rows = rows.filter(employee_number__gt=after)
+    return list(rows[: limit + 1])
+
+
+def final_points_by_unit(*, period_start: date, period_end: date) -> list[dict]:
+    """Each unit's final points of the period (its own people), with the number of people who have any. One
+    query."""
+    return list(
+        _final_credits(period_start, period_end)
+        .values("member__unit_id", "member__unit__code", "member__unit__name")
+        .annotate(points=Sum("points"), people=Count("member", distinct=True), contributions=Count("id"))
+        .order_by("member__unit__code")
+    )
+
+
+def final_points_of(*, member: Membership, period_start: date, period_end: date) -> dict:
+    """One employee's final points of the period, by listing, and their bonus points. Two queries."""
+    by_listing = list(
+        _final_credits(period_start, period_end)
+        .filter(member=member)
+        .values(
+            "contribution__listing_id",
+            "contribution__listing__title",
+            "contribution__listing__period_start",
+            "contribution__listing__period_end",
+            "contribution__listing__finalized_at",
+        )
+        .annotate(points=Sum("points"), contributions=Count("id"))
+        .order_by("contribution__listing__period_end")
+    )
+    bonus = list(
+        Incentive.objects.filter(
+            member=member, kind=Incentive.Kind.BONUS, awarded_on__gte=period_start, awarded_on__lt=period_end
+        ).order_by("awarded_on")
+    )
+    return {
+        "points": sum((r["points"] for r in by_listing), ZERO),
+        "by_listing": by_listing,
+        "bonus": bonus,
+        "bonus_points": sum((i.bonus_points or ZERO for i in bonus), ZERO),
     }

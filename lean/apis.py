@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .apikeys import scope_for
 from .errors import ApplicationError
 from .models import Role, Unit
 from .permissions import can
@@ -72,9 +73,17 @@ class TenantMember(BasePermission):
         return getattr(request._request, "membership", None) is not None
 
 
+class MissingScope(exceptions.PermissionDenied):
+    default_code = "missing_scope"
+
+
 class TenantAPIView(APIView):
+    """Every API operation's base: a member of the URL's tenant (by session or by API key) who holds
+    `required_perm`; with a key, the key also needs the operation's scope (see lean.apikeys.scope_for)."""
+
     permission_classes = [TenantMember]
     required_perm: str | None = None
+    api_scope: str | None = None  # the scope area, when not the app's name
 
     @property
     def membership(self):
@@ -82,6 +91,11 @@ class TenantAPIView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        key = getattr(request._request, "api_key", None)
+        if key is not None:
+            needed = scope_for(self, request.method)
+            if needed not in key.scopes:
+                raise MissingScope(gettext_lazy("This API key lacks the scope %(scope)s.") % {"scope": needed})
         if self.required_perm and not can(self.membership, self.required_perm):
             raise exceptions.PermissionDenied()
 

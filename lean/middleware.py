@@ -2,10 +2,12 @@
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
+from .apikeys import KeyRefused, api_key_authenticate, token_from_header
 from .models import Membership, Tenant
 from .tenancy import tenant_scope
 
@@ -39,6 +41,28 @@ class LanguageMiddleware:
         return response
 
 
+def _authenticate_key(request, tenant):
+    """An API request with `Authorization: Bearer <key>`: the key decides who acts (the tenant still comes
+    from the URL). Another tenant's key is "not found"; a bad, revoked or orphaned key answers 401."""
+    token = token_from_header(request.META["HTTP_AUTHORIZATION"])
+    if token is None:
+        return _json_error(401, "invalid_key", _("Send the API key as 'Authorization: Bearer <key>'."))
+    try:
+        key = api_key_authenticate(token, tenant)
+    except KeyRefused as refused:
+        if refused.other_tenant:
+            raise Http404 from None
+        return _json_error(401, refused.code, _("The API key is not valid (wrong, revoked, or its owner left)."))
+    request.api_key, request.membership = key, key.created_by
+    return None
+
+
+def _json_error(status, code, message):
+    response = JsonResponse({"code": code, "message": str(message), "field_errors": {}}, status=status)
+    response["WWW-Authenticate"] = 'Bearer realm="lean"'
+    return response
+
+
 def tenant_public(view):
     """Mark a tenant page that a visitor may open without being a member (the tenant's login page)."""
     view.tenant_public = True
@@ -57,6 +81,7 @@ class TenantMiddleware:
     def __call__(self, request):
         request.tenant = None
         request.membership = None
+        request.api_key = None
         try:
             match = resolve(request.path_info)
         except Resolver404:
@@ -73,7 +98,11 @@ class TenantMiddleware:
             if not _cookie_language(request):
                 translation.activate(tenant.default_language)
                 request.LANGUAGE_CODE = tenant.default_language
-            if request.user.is_authenticated:
+            if request.path_info.startswith(f"/t/{slug}/api/") and "HTTP_AUTHORIZATION" in request.META:
+                refused = _authenticate_key(request, tenant)
+                if refused is not None:
+                    return refused
+            elif request.user.is_authenticated:
                 request.membership = (
                     Membership.objects.select_related("unit", "user").filter(user=request.user, active=True).first()
                 )

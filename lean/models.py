@@ -117,6 +117,8 @@ class Membership(TenantModel):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="members", verbose_name=_("unit"))
     employee_number = models.CharField(_("employee number"), max_length=40)
     position = models.CharField(_("position"), max_length=100, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
     roles = ArrayField(models.CharField(max_length=20, choices=Role.choices), default=list, verbose_name=_("roles"))
     active = models.BooleanField(_("active"), default=True)
     joined_at = models.DateTimeField(auto_now_add=True)
@@ -164,3 +166,128 @@ class Notification(TenantModel):
 
     def __str__(self):
         return self.title
+
+
+class ApiScope(models.TextChoices):
+    """What an API key may do. `<area>:read` opens the area's GET operations, `<area>:write` the others."""
+
+    HR_READ = "hr:read", _("HR: read organisation, people, final points and archives")
+    HR_WRITE = "hr:write", _("HR: sync units and employees")
+    TARGETS_READ = "targets:read", _("Targets: read")
+    TARGETS_WRITE = "targets:write", _("Targets: write readings")
+    BENCHMARKING_READ = "benchmarking:read", _("Benchmarking: read")
+    BENCHMARKING_WRITE = "benchmarking:write", _("Benchmarking: write values")
+    PROJECTS_READ = "projects:read", _("Projects: read")
+    PROJECTS_WRITE = "projects:write", _("Projects: write")
+    INNOVATION_READ = "innovation:read", _("Innovation: read")
+    INNOVATION_WRITE = "innovation:write", _("Innovation: write")
+
+
+class ApiKey(TenantModel):
+    """A key for a machine client (the HR system), created by the lean office and shown once.
+
+    Only a SHA-256 of the key is stored: keys are 256-bit random, so a fast hash is enough. The key acts for the
+    lean office member who created it, narrowed to its scopes; it stops when revoked or when that member leaves.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=40, unique=True)  # "lk_<tenant id>_<8 chars>": shown in lists, looked up
+    digest = models.CharField(max_length=64)
+    scopes = ArrayField(
+        models.CharField(max_length=30, choices=ApiScope.choices), default=list, verbose_name=_("scopes")
+    )
+    created_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+", verbose_name=_("acts as"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def active(self):
+        return self.revoked_at is None
+
+
+class IdempotencyRecord(TenantModel):
+    """The answer given to a write request carrying an `Idempotency-Key`, replayed when the same key comes again
+    with the same body (a client retrying after a timeout never applies a batch twice)."""
+
+    key = models.CharField(max_length=200)
+    api_key = models.ForeignKey(ApiKey, null=True, on_delete=models.CASCADE, related_name="+")
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "api_key", "key"], name="idempotency_key_unique")]
+
+    def __str__(self):
+        return self.key
+
+
+class WebhookEvent(models.TextChoices):
+    LISTING_FINALIZED = "listing.finalized", _("An innovation listing was finalized")
+    PROJECT_CLOSED = "project.closed", _("A project was closed and released")
+
+
+class WebhookEndpoint(TenantModel):
+    """Where the tenant wants events delivered, signed with the endpoint's secret (HMAC-SHA256)."""
+
+    url = models.URLField(_("URL"), max_length=500)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    events = ArrayField(models.CharField(max_length=40, choices=WebhookEvent.choices), verbose_name=_("events"))
+    secret = models.CharField(max_length=80)
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.url
+
+
+class WebhookDelivery(TenantModel):
+    """One event for one endpoint, with every attempt's outcome. Retried with backoff until delivered or out of
+    attempts; the lean office may send it again."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    event_id = models.CharField(max_length=80)  # the same for every endpoint and attempt: receivers dedupe on it
+    payload = models.JSONField()
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_status_code = models.PositiveSmallIntegerField(_("last answer"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "endpoint", "created_at"], name="delivery_endpoint_date")]
+
+    def __str__(self):
+        return f"{self.event} {self.event_id}"

@@ -23,6 +23,7 @@ NAV: list[NavItem] = [
     NavItem(_("Home"), "home", "tenant.view", "house"),
     NavItem(_("Organisation"), "unit-list", "units.view", "diagram-3"),
     NavItem(_("Members"), "member-list", "members.list", "people"),
+    NavItem(_("Integrations"), "integrations", "apikeys.manage", "plug"),
 ]
 
 

@@ -50,6 +50,10 @@ permissions.add_rule("members.list", is_lean_office | is_unit_manager)
 permissions.add_rule("members.view", is_lean_office | manages_unit_of | is_self)
 permissions.add_rule("members.edit", is_lean_office)
 permissions.add_rule("history.view", is_lean_office)
+permissions.add_rule("apikeys.manage", is_lean_office)
+permissions.add_rule("webhooks.manage", is_lean_office)
+permissions.add_rule("hr.sync", is_lean_office)
+permissions.add_rule("hr.points", is_lean_office)
 
 
 def can(member, perm: str, obj=None) -> bool:

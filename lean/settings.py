@@ -200,16 +200,23 @@ SESSION_COOKIE_HTTPONLY = True
 
 # --- rest framework -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "lean.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["lean.authentication.ApiKeyThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "lean.apis.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "lean.schema.LeanAutoSchema",
 }
 
 # The OpenAPI schema and its Swagger UI live under each tenant's prefix (/t/<tenant>/api/v1/schema/, docs/), so
 # only the tenant's members reach them; the UI's files come from the sidecar package, never from a CDN.
+# Requests per API key (DRF rate syntax); over it the API answers 429 with Retry-After.
+LEAN_API_KEY_RATE = os.environ.get("LEAN_API_KEY_RATE", "600/min")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lean API",
     "DESCRIPTION": _(

@@ -66,3 +66,18 @@ def dispatch_tenant_jobs():
             except Exception:
                 logger.exception("dispatching %s for tenant %s failed", job.name, tenant.pk)
     return started
+
+
+@shared_task(name="lean.deliver_webhook", base=TenantTask, bind=True, max_retries=None)
+def deliver_webhook(self, tenant_id, delivery_id):
+    """Try a webhook delivery; on failure try again later with backoff, until lean.webhooks.MAX_ATTEMPTS."""
+    from .models import WebhookDelivery
+    from .webhooks import MAX_ATTEMPTS, backoff_seconds, delivery_attempt
+
+    delivery = WebhookDelivery.objects.filter(pk=delivery_id).first()
+    if delivery is None or delivery_attempt(delivery=delivery):
+        return "delivered" if delivery else "gone"
+    delivery.refresh_from_db()
+    if delivery.attempts >= MAX_ATTEMPTS:
+        return "failed"
+    raise self.retry(countdown=backoff_seconds(delivery.attempts))

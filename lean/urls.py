@@ -4,7 +4,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import apis
-from .views import auth, notifications, org
+from .views import auth, integrations, notifications, org
 
 tenant_patterns = [
     path("", org.home_view, name="home"),
@@ -21,6 +21,19 @@ tenant_patterns = [
     path("notifications/", notifications.notification_list_view, name="notifications"),
     path("notifications/read/", notifications.notification_read_all_view, name="notifications-read"),
     path("notifications/<int:notification_id>/open/", notifications.notification_open_view, name="notification-open"),
+    path("integrations/", integrations.integrations_view, name="integrations"),
+    path("integrations/keys/<int:apikey_id>/revoke/", integrations.key_revoke_view, name="integrations-key-revoke"),
+    path("integrations/webhooks/<int:webhookendpoint_id>/", integrations.webhook_view, name="integrations-webhook"),
+    path(
+        "integrations/webhooks/<int:webhookendpoint_id>/toggle/",
+        integrations.webhook_toggle_view,
+        name="integrations-webhook-toggle",
+    ),
+    path(
+        "integrations/deliveries/<int:webhookdelivery_id>/resend/",
+        integrations.delivery_resend_view,
+        name="integrations-delivery-resend",
+    ),
     path("targets/", include("targets.urls")),
     path("api/v1/targets/", include("targets.api_urls")),
     path("benchmarking/", include("benchmarking.urls")),
@@ -29,6 +42,7 @@ tenant_patterns = [
     path("api/v1/projects/", include("projects.api_urls")),
     path("innovation/", include("innovation.urls")),
     path("api/v1/innovation/", include("innovation.api_urls")),
+    path("api/v1/hr/", include("innovation.hr_api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The schema's address relative to the docs page, since reversing it would need the tenant's slug.
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url="../schema/"), name="api-docs"),

@@ -12,7 +12,10 @@ class ProjectsConfig(AppConfig):
         from targets import selectors as target_selectors
 
         from .coverage import attacking, uncovered
+        from .handlers import announce_closed_project
+        from .signals import project_closed
 
         target_selectors.uncovered_filter = uncovered
         target_selectors.attacking_projects = attacking
+        project_closed.connect(announce_closed_project, dispatch_uid="projects-announce-closed")
         register(NavItem(_("Projects"), "projects-mine", "projects.view", "kanban"))

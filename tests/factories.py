@@ -77,4 +77,22 @@ def populate(tenant_set: TenantSet) -> TenantSet:
         make_benchmarking(tenant_set)
         make_projects(tenant_set)
         make_innovation(tenant_set)
+        make_integrations(tenant_set)
     return tenant_set
+
+
+def make_integrations(ts) -> None:
+    """An API key, a webhook endpoint with one delivery, and an idempotency record (a row in each table)."""
+    from lean.apikeys import api_key_create
+    from lean.models import ApiScope, IdempotencyRecord, WebhookDelivery, WebhookEvent
+    from lean.webhooks import endpoint_create
+
+    key, token = api_key_create(actor=ts.lean_office, name="HR", scopes=ApiScope.values)
+    endpoint = endpoint_create(actor=ts.lean_office, url="http://127.0.0.1:9/hook", events=WebhookEvent.values)
+    WebhookDelivery.objects.create(
+        tenant=ts.tenant, endpoint=endpoint, event=WebhookEvent.LISTING_FINALIZED, event_id="e-1", payload={}
+    )
+    IdempotencyRecord.objects.create(
+        tenant=ts.tenant, key="k-1", api_key=key, request_hash="0" * 64, status=200, body={}
+    )
+    ts.extra.update(api_key=key, token=token, endpoint=endpoint)

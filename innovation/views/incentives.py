@@ -1,16 +1,115 @@
-"""SCAFFOLD: replaced by the real views."""
+"""Incentives (激励): the honours, titles, studio places and performance bonus points recorded against people,
+with filters, and the innovation studios (创新工作室); recording an incentive and founding a studio. For the lean
+office and unit managers; which people and units each may choose is the services' rule."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models.functions import ExtractYear
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from lean.errors import ApplicationError
+from lean.permissions import can
+
+from .. import selectors
+from ..forms_office import IncentiveFilterForm, IncentiveForm, StudioForm, apply_errors
+from ..models import Incentive, Studio
+from ..services import incentives as services
 
 
-def incentive_list_view(request, **kwargs):
-    raise Http404
+def require(request, perm: str, obj=None):
+    if not can(request.membership, perm, obj):
+        raise PermissionDenied
 
 
-def incentive_new_view(request, **kwargs):
-    raise Http404
+def _studios(viewer):
+    studios = Studio.objects.select_related("unit").order_by("name")
+    if not can(viewer, "innovation.tenant.view"):
+        studios = studios.filter(unit__path__startswith=viewer.unit.path)
+    return studios
 
 
-def studio_new_view(request, **kwargs):
-    raise Http404
+def incentive_list_view(request, tenant_slug):
+    require(request, "innovation.incentives")
+    member = request.membership
+    units = selectors.managed_units(viewer=member)
+    years = list(
+        Incentive.objects.annotate(year=ExtractYear("awarded_on"))
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    form = IncentiveFilterForm(request.GET or None, units=units, years=years)
+    data = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.incentive_list(
+        viewer=member, kind=data.get("kind") or "", unit=data.get("unit"), year=data.get("year")
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "studios": selectors.studio_list(viewer=member)}
+    template = "innovation/incentive_list.html#incentive-table" if request.htmx else "innovation/incentive_list.html"
+    response = render(request, template, context)
+    response.headers["Vary"] = "HX-Request"
+    return response
 
+
+def incentive_new_view(request, tenant_slug):
+    require(request, "innovation.incentives")
+    member = request.membership
+    form = IncentiveForm(
+        request.POST if request.method == "POST" else None,
+        members=selectors.managed_members(viewer=member),
+        studios=_studios(member),
+        initial={"kind": request.GET.get("kind") if request.GET.get("kind") in Incentive.Kind.values else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            incentive = services.incentive_create(
+                actor=member,
+                member=data["member"],
+                kind=data["kind"],
+                name=data["name"],
+                reason=data["reason"],
+                awarded_on=data["awarded_on"],
+                bonus_points=data["bonus_points"],
+                studio=data["studio"],
+            )
+        except ApplicationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(kind)s recorded for %(person)s.")
+                % {"kind": incentive.get_kind_display(), "person": incentive.member.user.display_name},
+            )
+            return redirect("innovation-incentives", tenant_slug=tenant_slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "innovation/incentive_new.html", {"form": form}, status=status)
+
+
+def studio_new_view(request, tenant_slug):
+    require(request, "innovation.incentives")
+    member = request.membership
+    form = StudioForm(
+        request.POST if request.method == "POST" else None,
+        units=selectors.managed_units(viewer=member),
+        members=selectors.managed_members(viewer=member),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            studio = services.studio_create(actor=member, **data)
+        except ApplicationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The studio “%(name)s” is founded. Give its members a place with a studio incentive.")
+                % {"name": studio.name},
+            )
+            return redirect("innovation-incentives", tenant_slug=tenant_slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "innovation/studio_new.html", {"form": form}, status=status)

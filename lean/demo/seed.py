@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from benchmarking import demo as benchmarking_demo
+from innovation import demo as innovation_demo
 from lean.models import Role, Tenant, Unit, User
 from lean.services import member_create, tenant_create, unit_create
 from lean.tenancy import tenant_scope
@@ -154,6 +155,7 @@ APP_STEPS = [
     ("targets", targets_demo.seed),
     ("benchmarking", benchmarking_demo.seed),
     ("projects", projects_demo.seed),
+    ("innovation", innovation_demo.seed),
 ]
 
 
