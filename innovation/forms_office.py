@@ -220,7 +220,7 @@ class TuningForm(SampleMixin, StyledForm):
 class TypeForm(StyledForm):
     """A new contribution type: HQ's (no unit; the lean office) or a unit's own (its manager or the lean office)."""
 
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Type name"), max_length=100)
     unit = forms.ModelChoiceField(label=_("Whose type"), queryset=None, required=False)
     base = forms.DecimalField(label=_("Base points"), max_digits=10, decimal_places=4, min_value=0)
     recorded_by = forms.ChoiceField(
@@ -290,7 +290,7 @@ class IncentiveForm(StyledForm):
     member = forms.ModelChoiceField(label=_("Person"), queryset=None)
     kind = forms.ChoiceField(label=_("Kind"), choices=Incentive.Kind.choices)
     name = forms.CharField(
-        label=_("Name"), max_length=200, help_text=_("The honour or title, e.g. “Innovation star 2025”.")
+        label=_("Incentive name"), max_length=200, help_text=_("The honour or title, e.g. “Innovation star 2025”.")
     )
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     awarded_on = forms.DateField(label=_("Awarded on"), widget=DATE, initial=timezone.localdate)
@@ -314,7 +314,7 @@ class IncentiveForm(StyledForm):
 
 
 class StudioForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=200, help_text=_("e.g. “Liu Siyuan innovation studio”."))
+    name = forms.CharField(label=_("Studio name"), max_length=200, help_text=_("e.g. “Liu Siyuan innovation studio”."))
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
     leader = forms.ModelChoiceField(label=_("Named after"), queryset=None)
     established_on = forms.DateField(label=_("Established"), widget=DATE, initial=timezone.localdate)

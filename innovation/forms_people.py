@@ -74,8 +74,12 @@ class ContributionFilterForm(StyledForm):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False, empty_label=_("All units"))
     person = forms.CharField(label=_("Person"), required=False, max_length=100, help_text=_("Employee number or name"))
     type = forms.ModelChoiceField(label=_("Type"), queryset=None, required=False, empty_label=_("All types"))
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *Contribution.Status.choices]
     )
@@ -101,7 +105,7 @@ class ContributionForm(LevelsMixin, StyledForm):
     type = forms.ModelChoiceField(label=_("Type"), queryset=None, empty_label=None)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False, empty_label=None)
     title = forms.CharField(label=_("Title"), max_length=200)
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )

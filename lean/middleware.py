@@ -63,6 +63,31 @@ def _json_error(status, code, message):
     return response
 
 
+class RejectNulMiddleware:
+    """PostgreSQL text cannot hold NUL characters, so an API request carrying one (in its query or its JSON
+    body, raw or as \\u0000) is refused up front with the stable 400 instead of failing deep in a query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "/api/" in request.path_info and (
+            "%00" in request.META.get("QUERY_STRING", "")
+            or "\x00" in request.path_info
+            or (request.method in ("POST", "PUT", "PATCH") and _body_has_nul(request))
+        ):
+            return JsonResponse(
+                {"code": "invalid", "message": str(_("NUL characters are not allowed.")), "field_errors": {}},
+                status=400,
+            )
+        return self.get_response(request)
+
+
+def _body_has_nul(request) -> bool:
+    body = request.body
+    return b"\x00" in body or b"\\u0000" in body.lower()
+
+
 def tenant_public(view):
     """Mark a tenant page that a visitor may open without being a member (the tenant's login page)."""
     view.tenant_public = True

@@ -41,7 +41,7 @@ def verify(secret: str, body: bytes, header: str, *, tolerance: int = 300, now: 
         timestamp = int(parts["t"])
     except (KeyError, ValueError):
         return False
-    if abs((now or time.time()) - timestamp) > tolerance:
+    if abs((time.time() if now is None else now) - timestamp) > tolerance:
         return False
     return hmac.compare_digest(sign(secret, body, timestamp), header)
 

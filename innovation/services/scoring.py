@@ -56,11 +56,35 @@ def rule_version_for(day: date) -> RuleVersion:
     return version
 
 
-def tuning_for(unit: Unit, day: date) -> UnitTuning | None:
-    """The tuning in force for `unit` on `day`: its own, else its nearest ancestor's (one query)."""
+def _tunings_in_force(unit: Unit, day: date) -> list[UnitTuning]:
+    """Per unit on the way from the top down to `unit`, its tuning in force on `day`, nearest last (one
+    query)."""
     ancestor_ids = [int(part) for part in unit.path.strip("/").split("/") if part]
-    tunings = UnitTuning.objects.filter(unit_id__in=ancestor_ids, effective_from__lte=day).select_related("unit")
-    return max(tunings, key=lambda t: (len(t.unit.path), t.effective_from, t.id), default=None)
+    latest: dict[int, UnitTuning] = {}
+    for tuning in UnitTuning.objects.filter(unit_id__in=ancestor_ids, effective_from__lte=day).select_related("unit"):
+        held = latest.get(tuning.unit_id)
+        if held is None or (tuning.effective_from, tuning.id) > (held.effective_from, held.id):
+            latest[tuning.unit_id] = tuning
+    return sorted(latest.values(), key=lambda t: len(t.unit.path))
+
+
+def tuning_for(unit: Unit, day: date) -> UnitTuning | None:
+    """The nearest tuning in force for `unit` on `day`: its own, else its nearest ancestor's."""
+    tunings = _tunings_in_force(unit, day)
+    return tunings[-1] if tunings else None
+
+
+def tuning_values(unit: Unit, day: date) -> tuple[dict, dict, UnitTuning | None]:
+    """The tuned factors and own-type bases that apply to `unit` on `day`: each unit's tuning from the top down,
+    a nearer unit's value replacing a farther one's (so a sub-unit's own tuning keeps its parent's types)."""
+    factors: dict = {}
+    bases: dict = {}
+    tunings = _tunings_in_force(unit, day)
+    for tuning in tunings:
+        for factor, levels in tuning.factors.items():
+            factors.setdefault(factor, {}).update(levels)
+        bases.update(tuning.type_base)
+    return factors, bases, (tunings[-1] if tunings else None)
 
 
 def _check_rules(rules: dict) -> dict:
@@ -84,7 +108,12 @@ def rule_version_create(*, actor: Membership, rules: dict, effective_from: date,
     clean = _check_rules(rules)
     number = (RuleVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
     version = RuleVersion(
-        tenant=current_tenant(), number=number, effective_from=effective_from, rules=clean, note=note.strip()
+        tenant=current_tenant(),
+        number=number,
+        effective_from=effective_from,
+        rules=clean,
+        note=note.strip(),
+        created_by=actor,
     )
     version._history_user = actor.user
     version.save()
@@ -215,11 +244,9 @@ def score(*, kind: ContributionType, unit: Unit, day: date, sample: points.Sampl
     """Score a contribution of `unit` on `day` with the rules and the unit's tuning in force then. Returns
     (points, breakdown, version, tuning)."""
     version = rule_version_for(day)
-    tuning = tuning_for(unit, day)
+    factors, bases, tuning = tuning_values(unit, day)
     try:
-        total, breakdown = points.compute(
-            version.rules, sample, tuning.factors if tuning else None, tuning.type_base if tuning else None
-        )
+        total, breakdown = points.compute(version.rules, sample, factors, bases)
     except points.RulesError as error:
         raise ApplicationError(
             _("The rules in force on %(day)s give no points for %(type)s.") % {"day": day, "type": kind.name},

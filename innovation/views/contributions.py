@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lean.errors import ApplicationError
@@ -51,7 +52,19 @@ FACTOR_NAMES = {
     "breadth": Contribution._meta.get_field("breadth").verbose_name,
     "complexity": Contribution._meta.get_field("complexity").verbose_name,
 }
-WATCHED = ["status", "points", "positioning", "breadth", "complexity", "award", "title", "occurred_on", "final"]
+WATCHED = [
+    "status",
+    "points",
+    "positioning",
+    "breadth",
+    "complexity",
+    "award",
+    "title",
+    "occurred_on",
+    "rule_version",
+    "listing",
+    "final",
+]
 
 
 def require(request, perm: str, obj=None) -> None:
@@ -269,6 +282,7 @@ def contribution_new_view(request, tenant_slug):
 def _changes(records):
     """Each history record with the labels of the fields it changed (compared in memory, no query)."""
     labels = {name: Contribution._meta.get_field(name).verbose_name for name in WATCHED}
+    labels.update(rule_version=gettext_lazy("rules version"), listing=gettext_lazy("public listing"))
     for record, previous in zip(records, records[1:] + [None], strict=True):
         if previous is None:
             record.changed = []
@@ -318,6 +332,7 @@ def _render_detail(request, contribution, *, status=200, **forms):
         "rescore_form": forms.get("rescore_form") or ReasonForm(prefix="rescore"),
         "objection_form": forms.get("objection_form") or ObjectionForm(),
         "open_form": next((name for name, form in forms.items() if form is not None), ""),
+        "action_errors": [e for form in forms.values() if form is not None for e in form.non_field_errors()],
     }
     return render(request, "innovation/contribution_detail.html", context, status=status)
 

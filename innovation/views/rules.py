@@ -4,6 +4,7 @@ and a unit's tuning (丰富和微调) within HQ's bounds."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,8 +38,8 @@ def _flat(rules: dict) -> dict:
 
 
 def rules_layout(rules: dict, names: dict, changed=frozenset()) -> dict:
-    """What the read-only tables show: base per type, the factor tables with their bounds, the award bonus and
-    the bounds of a unit's own type's base; `changed` paths are marked."""
+    """What the read-only tables show: base per type (in the order of `names`, code → name), the factor tables
+    with their bounds, the award bonus and the bounds of a unit's own type's base; `changed` paths are marked."""
     factors = []
     for factor in FACTORS:
         table = rules.get("factors", {}).get(factor, {})
@@ -56,10 +57,12 @@ def rules_layout(rules: dict, names: dict, changed=frozenset()) -> dict:
                 }
             )
         factors.append({"factor": factor, "label": FACTOR_LABELS[factor], "rows": rows})
+    order = {code: index for index, code in enumerate(names)}
+    base = sorted(rules.get("base", {}).items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
     return {
         "base": [
             {"name": names.get(code, code), "code": code, "value": value, "changed": f"base.{code}" in changed}
-            for code, value in rules.get("base", {}).items()
+            for code, value in base
         ],
         "factors": factors,
         "award": [
@@ -153,7 +156,11 @@ def rules_view(request, tenant_slug):
     member = request.membership
     today = timezone.localdate()
     current = scoring.rule_version_for(today)
-    types = list(ContributionType.objects.select_related("unit").order_by("unit__path", "position", "id"))
+    types = list(
+        ContributionType.objects.select_related("unit").order_by(
+            F("unit__path").asc(nulls_first=True), "position", "id"
+        )
+    )
     names = {kind.code: kind.name for kind in types}
     tunings = selectors.tunings_in_force(day=today)
     for tuning in tunings:
@@ -221,7 +228,7 @@ def rule_version_view(request, tenant_slug, ruleversion_id):
     if previous is not None:
         before, after = _flat(previous.rules), _flat(version.rules)
         changed = frozenset(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
-    names = dict(ContributionType.objects.values_list("code", "name"))
+    names = dict(ContributionType.objects.order_by("position", "id").values_list("code", "name"))
     created = version.history.filter(history_type="+").select_related("history_user").first()
     in_force = scoring.rule_version_for(timezone.localdate())
     context = {

@@ -134,7 +134,7 @@ def _actions(member, suggestion) -> list[str]:
     }.get(suggestion.state, [])
 
 
-def _render_detail(request, suggestion, *, failed=None, action="", status=200):
+def _render_detail(request, suggestion, *, failed=None, action="", error="", status=200):
     forms = {name: form_class() for name, form_class in ACTION_FORMS.items()}
     forms["evaluate"] = EvaluateForm(initial={"evaluation": suggestion.evaluation})
     if failed is not None:
@@ -145,6 +145,7 @@ def _render_detail(request, suggestion, *, failed=None, action="", status=200):
         "actions": _actions(request.membership, suggestion),
         "forms": forms,
         "failed": failed,
+        "errors": [error] if error else (list(failed.non_field_errors()) if failed is not None else []),
         "action": action,
         "contribution": Contribution.objects.filter(suggestion=suggestion).first(),
         "is_proposer": suggestion.proposer_id == request.membership.pk,
@@ -175,9 +176,7 @@ def suggestion_act_view(request, tenant_slug, suggestion_id):
     require(request, "innovation.suggestion.evaluate", suggestion)
     action = request.POST.get("action", "")
     if action not in ACTION_FORMS:
-        failed = EvaluateForm()
-        failed.add_error(None, _("Choose an action."))
-        return _render_detail(request, suggestion, failed=failed, action="evaluate", status=400)
+        return _render_detail(request, suggestion, error=_("Choose an action."), status=400)
     form = ACTION_FORMS[action](request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -264,7 +264,10 @@ class ProjectInput(serializers.Serializer):
 
 class ProjectCreateInput(ProjectInput):
     year = serializers.IntegerField(
-        required=False, help_text=gettext_lazy("The direction's guide year, else the current year, by default.")
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text=gettext_lazy("The direction's guide year, else the current year, by default."),
     )
 
 

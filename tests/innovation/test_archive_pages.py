@@ -63,7 +63,13 @@ def test_my_archive_shows_points_rank_types_years_contributions_and_incentives(c
     assert context["cards"].paginator.count == 3
     assert len(context["incentives"]) == 2
     body = response.content.decode()
-    for text in ("降低磨煤机故障率QC小组", "点检标准化一点课", "皮带机加装清扫器", "绩效加分", 'id="submit-suggestion"'):
+    for text in (
+        "降低磨煤机故障率QC小组",
+        "点检标准化一点课",
+        "皮带机加装清扫器",
+        "绩效加分",
+        'id="submit-suggestion"',
+    ):
         assert text in body
     assert "data-listed" in body  # the QC activity is on the open listing
 

@@ -115,6 +115,8 @@ def test_a_new_version_leaves_old_contributions_their_points(client, data, login
     body = client.get(response.url).content.decode()
     assert "OPL翻倍" in body and 'class="lean-changed"' in body
     assert client.get(f"{BASE}/rules/{data.extra['v1'].pk}/").context["in_force"] is False
+    versions = client.get(f"{BASE}/rules/").context["versions"]
+    assert [v.number for v in versions] == [2, 1] and versions[0].author == data.lean_office.user
 
 
 def test_a_broken_bound_comes_back_on_its_input_and_nothing_is_stored(client, data, login):

@@ -425,3 +425,27 @@ def test_incentives_need_a_reason_and_bonus_points_a_positive_amount(a):
             bonus_points="2.5",
         )
         assert made.bonus_points == D("2.50") and Incentive.objects.count() == 1
+
+
+def test_a_sub_units_tuning_keeps_its_parents_types_and_tuned_factors(a):
+    with tenant_scope(a.tenant):
+        own = scoring.type_create(actor=a.manager, name="隐患随手拍", base=D(4), unit=a.unit)
+        scoring.tuning_create(
+            actor=a.manager,
+            unit=a.unit,
+            factors={"breadth": {"team": "1.0"}},
+            type_base={own.code: "4"},
+            effective_from=date(2025, 1, 1),
+        )
+        scoring.tuning_create(
+            actor=a.manager,
+            unit=a.team,
+            factors={"complexity": {"low": "1.1"}},
+            type_base={},
+            effective_from=date(2025, 1, 1),
+        )
+        done = contributions.contribution_record(
+            actor=a.employee, kind=own, title="跑冒滴漏", occurred_on=date(2025, 2, 1), levels=Levels()
+        )
+        assert done.points == D("4.40")  # 4 (the unit's type) × 1.0 × 1.0 (unit's team) × 1.1 (team's low)
+        assert done.tuning.unit == a.team
