@@ -147,6 +147,10 @@ class Listing(TenantModel):
     opened_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
     finalized_at = models.DateTimeField(_("finalized"), null=True, blank=True)
     finalized_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # A read-only link for a notice-board screen (empty: none). Only its SHA-256 is kept; revoking empties it.
+    board_token_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    board_token_created_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)  # the lean office was told objections hold it up
 
     history = HistoricalRecords()
 

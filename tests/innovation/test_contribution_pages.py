@@ -259,7 +259,12 @@ def test_the_points_preview_follows_the_levels(client, world, login):
     params = {**form_data(world), "preview": "1", "positioning": "strategic", "award": "unit"}
     response = client.get(f"{BASE}new/", params, HTTP_HX_REQUEST="true")
     body = response.content.decode()
-    assert response.status_code == 200 and "<html" not in body and 'data-preview-card' in body and 'id="points-preview"' not in body
+    assert (
+        response.status_code == 200
+        and "<html" not in body
+        and "data-preview-card" in body
+        and 'id="points-preview"' not in body
+    )
     assert response.context["preview"]["points"] == D("19.60")  # 8 × 1.5 × 0.8 × 1 + 10
     params["title"] = ""  # an incomplete form still previews
     assert client.get(f"{BASE}new/", params, HTTP_HX_REQUEST="true").context["preview"]["points"] == D("19.60")
