@@ -13,3 +13,13 @@ class LeanConfig(AppConfig):
         from .db import guard_connection_role  # noqa: F401  (connects the role guard)
 
         post_migrate.connect(rls.install_after_migrate, dispatch_uid="lean-rls")
+
+        from .dashboard import rules  # noqa: F401  (registers "dashboard.view")
+        from .navigation import NavItem, register
+
+        register(NavItem(_("Dashboard"), "dashboard", "dashboard.view", "speedometer2"))
+
+        from .navigation import NavItem, register
+        from .query import rules as query_rules  # noqa: F401  (registers the query permissions)
+
+        register(NavItem(_("Dynamic query"), "query", "query.use", "funnel"))

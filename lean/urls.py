@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import apis
 from .views import auth, integrations, notifications, org
+from .views import query as query_views
 
 tenant_patterns = [
     path("", org.home_view, name="home"),
@@ -33,6 +34,15 @@ tenant_patterns = [
         "integrations/deliveries/<int:webhookdelivery_id>/resend/",
         integrations.delivery_resend_view,
         name="integrations-delivery-resend",
+    ),
+    path("query/", query_views.query_view, name="query"),
+    path("query/data.json", query_views.query_data_view, name="query-data"),
+    path("query/export.xlsx", query_views.query_export_view, {"fmt": "xlsx"}, name="query-export-xlsx"),
+    path("query/export.csv", query_views.query_export_view, {"fmt": "csv"}, name="query-export-csv"),
+    path("query/save/", query_views.query_save_view, name="query-save"),
+    path("query/saved/<int:saved_query_id>/", query_views.saved_query_view, name="query-saved"),
+    path(
+        "query/saved/<int:saved_query_id>/delete/", query_views.saved_query_delete_view, name="query-saved-delete"
     ),
     path("targets/", include("targets.urls")),
     path("api/v1/targets/", include("targets.api_urls")),

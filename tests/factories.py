@@ -78,7 +78,18 @@ def populate(tenant_set: TenantSet) -> TenantSet:
         make_projects(tenant_set)
         make_innovation(tenant_set)
         make_integrations(tenant_set)
+        make_saved_query(tenant_set)
     return tenant_set
+
+
+def make_saved_query(ts) -> None:
+    """A saved dynamic query of the lean office (a row in the saved-query tables)."""
+    from lean.query.services import saved_query_create
+
+    saved = saved_query_create(
+        actor=ts.lean_office, name="各单位目标达成率", params={"measure": "achievement", "group_by": "unit"}
+    )
+    ts.extra.update(saved_query=saved)
 
 
 def make_integrations(ts) -> None:

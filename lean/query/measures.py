@@ -1,0 +1,195 @@
+"""The measures of the dynamic query (动态查询): what each one counts, how it aggregates in the database, and
+which groupings and filters make sense for it.
+
+A measure is a row source (a queryset of readings, shortfalls, contributions or projects), an aggregate
+expression over it, the field that places a row in a unit, and how a period range and each grouping apply
+to its rows. The selector (selectors.py) turns a measure, a grouping and the filters into one GROUP BY.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Case, Count, DecimalField, F, Q, Sum, When
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
+from django.utils.translation import gettext_lazy as _
+
+from innovation.models import Contribution
+from projects.models import Project, State, Tier
+from targets.models import Branch, Direction, Reading, Shortfall
+
+# Groupings ------------------------------------------------------------------------------------------------
+
+UNIT, BRANCH, MONTH, QUARTER, YEAR = "unit", "branch", "month", "quarter", "year"
+TYPE, TIER, STATE, SOURCE = "type", "tier", "state", "source"
+PERIOD_GROUPINGS = (MONTH, QUARTER, YEAR)
+
+GROUPINGS = [
+    (UNIT, _("Unit")),
+    (BRANCH, _("Branch of the target tree")),
+    (MONTH, _("Period: month")),
+    (QUARTER, _("Period: quarter")),
+    (YEAR, _("Period: year")),
+    (TYPE, _("Type: contribution type")),
+    (TIER, _("Type: project tier")),
+    (STATE, _("Type: project state")),
+    (SOURCE, _("Type: shortfall source")),
+]
+GROUPING_LABELS = dict(GROUPINGS)
+
+# Filters beyond the unit and the period range, each applicable to some measures only.
+FILTER_BRANCH, FILTER_SOURCE, FILTER_TYPE, FILTER_TIER, FILTER_STATE = (
+    "branch",
+    "source",
+    "contribution_type",
+    "tier",
+    "state",
+)
+
+_DEC = DecimalField(max_digits=30, decimal_places=10)
+
+
+def _achievement_ratio():
+    """A reading's achievement as in targets.services.achievement: actual/target when higher is better,
+    target/actual when lower is better; none without a positive target (or a positive actual, lower)."""
+    return Case(
+        When(indicator__direction=Direction.HIGHER, target__gt=0, then=F("value") * Decimal("1.0") / F("target")),
+        When(
+            indicator__direction=Direction.LOWER,
+            target__gt=0,
+            value__gt=0,
+            then=F("target") * Decimal("1.0") / F("value"),
+        ),
+        default=None,
+        output_field=_DEC,
+    )
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str  # what the figure is, for the form and the table header
+    help: str  # how it is counted, shown under the form
+    model: type
+    unit_field: str  # the unit a row belongs to
+    groupings: dict  # grouping → the expression or field grouped on
+    filters: tuple  # which of the extra filters apply
+    kind: str = "sum"  # "sum": Sum(value_field); "count": Count(rows); "average": Sum(ratio) / Count(ratio)
+    value_field: str = ""
+    suffix: str = ""  # shown after figures: "%", "CNY"
+    scale: Decimal = Decimal(1)  # the figure as shown = stored × scale (a ratio as a percentage)
+    places: int = 2
+    period_kind: str = "date"  # "period": period_start/period_end; "date": date_field; "year": an integer year
+    date_field: str = ""
+    base_filter: Q = field(default_factory=Q)
+    rows_label: str = ""  # what the rows behind a figure are ("readings"), when it is not itself a count
+
+    def queryset(self):
+        return self.model.objects.filter(self.base_filter).order_by()
+
+    def value_expression(self):
+        if self.kind == "count":
+            return {"value": Count("pk"), "rows": Count("pk")}
+        if self.kind == "average":
+            ratio = _achievement_ratio()
+            return {"total": Sum(ratio), "rows": Count(ratio)}
+        return {"value": Sum(self.value_field), "rows": Count("pk")}
+
+
+def _period_groupings(field_name: str) -> dict:
+    return {MONTH: TruncMonth(field_name), QUARTER: TruncQuarter(field_name), YEAR: TruncYear(field_name)}
+
+
+MEASURES = {
+    "achievement": Measure(
+        key="achievement",
+        label=_("Achievement (average of the readings' target achievement, %)"),
+        help=_(
+            "The average, over the readings that have a target, of actual ÷ target (target ÷ actual when lower "
+            "is better)."
+        ),
+        model=Reading,
+        unit_field="unit",
+        groupings={UNIT: None, BRANCH: "indicator__node__branch", **_period_groupings("period_start")},
+        filters=(FILTER_BRANCH,),
+        kind="average",
+        suffix="%",
+        scale=Decimal(100),
+        places=1,
+        period_kind="period",
+        base_filter=Q(target__isnull=False),
+        rows_label=_("Readings"),
+    ),
+    "gap": Measure(
+        key="gap",
+        label=_("Gap (number of open shortfalls)"),
+        help=_(
+            "How many indicator shortfalls are still open (not resolved): targets missed and benchmark worst "
+            "quartiles. Gaps of different indicators have different units of measure, so they are counted, "
+            "not added up."
+        ),
+        model=Shortfall,
+        unit_field="unit",
+        groupings={
+            UNIT: None,
+            BRANCH: "indicator__node__branch",
+            **_period_groupings("period_start"),
+            SOURCE: "source",
+        },
+        filters=(FILTER_BRANCH, FILTER_SOURCE),
+        kind="count",
+        places=0,
+        period_kind="period",
+        base_filter=Q(resolved=False),
+    ),
+    "points": Measure(
+        key="points",
+        label=_("Points (innovation points of verified contributions)"),
+        help=_("The points of the verified contributions, by the date they happened."),
+        model=Contribution,
+        unit_field="unit",
+        groupings={UNIT: None, **_period_groupings("occurred_on"), TYPE: "type"},
+        filters=(FILTER_TYPE,),
+        value_field="points",
+        period_kind="date",
+        date_field="occurred_on",
+        base_filter=Q(status=Contribution.Status.VERIFIED),
+        rows_label=_("Contributions"),
+    ),
+    "projects": Measure(
+        key="projects",
+        label=_("Projects (number of projects, drafts not counted)"),
+        help=_("The lean projects filed by the units (every state but draft), by the project's year."),
+        model=Project,
+        unit_field="unit",
+        groupings={UNIT: None, YEAR: "year", TIER: "tier", STATE: "state"},
+        filters=(FILTER_TIER, FILTER_STATE),
+        kind="count",
+        places=0,
+        period_kind="year",
+        base_filter=~Q(state=State.DRAFT),
+    ),
+    "benefits": Measure(
+        key="benefits",
+        label=_("Benefits (verified benefits of projects, CNY)"),
+        help=_("The sum of the projects' verified benefits in CNY, by the project's year."),
+        model=Project,
+        unit_field="unit",
+        groupings={UNIT: None, YEAR: "year", TIER: "tier", STATE: "state"},
+        filters=(FILTER_TIER, FILTER_STATE),
+        value_field="verified_benefit",
+        suffix=_("CNY"),
+        period_kind="year",
+        base_filter=Q(verified_benefit__isnull=False),
+        rows_label=_("Projects"),
+    ),
+}
+
+MEASURE_CHOICES = [(key, measure.label) for key, measure in MEASURES.items()]
+
+# Labels of the choice groupings, in their defined order (the table follows it).
+CHOICE_LABELS = {
+    BRANCH: Branch.choices,
+    SOURCE: Shortfall.Source.choices,
+    TIER: Tier.choices,
+    STATE: State.choices,
+}

@@ -1,0 +1,14 @@
+"""Who may use the dynamic query: the lean office over the tenant, a unit manager over their own units."""
+
+import rules
+
+from ..permissions import is_lean_office, is_unit_manager, permissions
+
+
+@rules.predicate
+def saved_it(member, saved_query):
+    return member is not None and saved_query is not None and saved_query.created_by_id == member.pk
+
+
+permissions.add_rule("query.use", is_lean_office | is_unit_manager)
+permissions.add_rule("query.saved.delete", (is_lean_office | is_unit_manager) & (is_lean_office | saved_it))
