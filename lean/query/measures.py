@@ -116,7 +116,8 @@ MEASURES = {
         scale=Decimal(100),
         places=1,
         period_kind="period",
-        base_filter=Q(target__isnull=False),
+        # Only the readings that have an achievement (the same condition as _achievement_ratio's cases).
+        base_filter=Q(target__gt=0) & (Q(indicator__direction=Direction.HIGHER) | Q(value__gt=0)),
         rows_label=_("Readings"),
     ),
     "gap": Measure(
