@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lean.forms import StyledForm
-from lean.models import Membership
+from lean.models import Membership, Unit
 
 from .models import Contribution, Level, Suggestion
 from .selectors import Period
@@ -212,6 +212,13 @@ class SuggestionFilterForm(StyledForm):
     state = forms.ChoiceField(
         label=_("State"), required=False, choices=[("", _("Any state")), *Suggestion.State.choices]
     )
+    # Set by the dashboard's drill-down links (the year submitted, a unit with its sub-units); kept hidden.
+    year = forms.IntegerField(required=False, min_value=2000, max_value=2100, widget=forms.HiddenInput)
+    unit = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.all()
 
 
 class EvaluateForm(StyledForm):

@@ -263,8 +263,9 @@ def adoption_rates(*, period: Period, unit: Unit | None = None) -> list[dict]:
     return out
 
 
-def suggestions_for(*, viewer: Membership, state: str = ""):
-    """The suggestions a viewer sees: their own, plus their units' for a manager, all for the lean office."""
+def suggestions_for(*, viewer: Membership, state: str = "", year: int | None = None, unit: Unit | None = None):
+    """The suggestions a viewer sees: their own, plus their units' for a manager, all for the lean office;
+    `year` (submitted in it) and `unit` (with its sub-units) narrow them."""
     rows = Suggestion.objects.select_related("proposer__user", "unit")
     if not can(viewer, "innovation.tenant.view"):
         mine = Q(proposer=viewer)
@@ -273,6 +274,10 @@ def suggestions_for(*, viewer: Membership, state: str = ""):
         rows = rows.filter(mine)
     if state:
         rows = rows.filter(state=state)
+    if year:
+        rows = rows.filter(submitted_at__date__gte=date(year, 1, 1), submitted_at__date__lte=date(year, 12, 31))
+    if unit is not None:
+        rows = rows.filter(unit__path__startswith=unit.path)
     return rows
 
 

@@ -4,7 +4,8 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import apis
-from .views import auth, integrations, notifications, org
+from .dashboard import tiles as dashboard_tiles
+from .views import auth, dashboard, integrations, notifications, org
 from .views import query as query_views
 
 tenant_patterns = [
@@ -44,6 +45,12 @@ tenant_patterns = [
     path(
         "query/saved/<int:saved_query_id>/delete/", query_views.saved_query_delete_view, name="query-saved-delete"
     ),
+    path("dashboard/", dashboard.dashboard_view, name="dashboard"),
+    *[
+        # One fixed route per tile (not a URL argument): the probe maps every URL argument to an object id.
+        path(f"dashboard/tiles/{tile}.json", dashboard.tile_view, {"tile": tile}, name=f"dashboard-tile-{tile}")
+        for tile in dashboard_tiles.TILES
+    ],
     path("targets/", include("targets.urls")),
     path("api/v1/targets/", include("targets.api_urls")),
     path("benchmarking/", include("benchmarking.urls")),

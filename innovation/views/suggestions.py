@@ -45,8 +45,10 @@ def suggestion_list_view(request, tenant_slug):
     require(request, "innovation.view")
     member = request.membership
     form = SuggestionFilterForm(request.GET or None)
-    state = form.cleaned_data["state"] if form.is_valid() else ""
-    rows = selectors.suggestions_for(viewer=member, state=state)
+    data = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.suggestions_for(
+        viewer=member, state=data.get("state") or "", year=data.get("year"), unit=data.get("unit")
+    )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from ..dashboard.home import home_panels
 from ..errors import ApplicationError
 from ..forms import MemberFilterForm, MemberForm, UnitForm
 from ..permissions import can
@@ -28,8 +29,11 @@ def require(request, perm: str, obj=None):
 
 
 def home_view(request, tenant_slug):
+    """The home page: the welcome header, then the panel of the member's role (lean/dashboard/home.py)."""
     member = request.membership
-    return render(request, "lean/home.html", {"member": member, "unit_path": unit_ancestors(unit=member.unit)})
+    context = {"member": member, "unit_path": unit_ancestors(unit=member.unit)}
+    context.update(home_panels(member=member, slug=tenant_slug))
+    return render(request, "lean/home.html", context)
 
 
 def unit_list_view(request, tenant_slug):
