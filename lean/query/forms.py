@@ -70,7 +70,6 @@ class QueryForm(forms.Form):
         self.viewer = viewer
         self.fields["unit"].queryset = visible_units(viewer)
         self.fields["contribution_type"].queryset = ContributionType.objects.order_by("position", "pk")
-        self.fields["period_from"].help_text = _("A month (2025-03), a quarter (2025-Q1) or a year (2025).")
         applies = {name: [k for k, measure in m.MEASURES.items() if name in measure.filters] for name in FILTER_NAMES}
         for name, field in self.fields.items():
             select = isinstance(field.widget, forms.Select)

@@ -67,7 +67,8 @@ def _achievement_ratio():
 @dataclass(frozen=True)
 class Measure:
     key: str
-    label: str  # what the figure is, for the form and the table header
+    choice: str  # the measure in the form's list, with what it counts
+    label: str  # the figure's short name, for the table header and the chart
     help: str  # how it is counted, shown under the form
     model: type
     unit_field: str  # the unit a row belongs to
@@ -102,7 +103,8 @@ def _period_groupings(field_name: str) -> dict:
 MEASURES = {
     "achievement": Measure(
         key="achievement",
-        label=_("Achievement (average of the readings' target achievement, %)"),
+        choice=_("Achievement: average target achievement (%)"),
+        label=_("Average achievement"),
         help=_(
             "The average, over the readings that have a target, of actual ÷ target (target ÷ actual when lower "
             "is better)."
@@ -118,11 +120,12 @@ MEASURES = {
         period_kind="period",
         # Only the readings that have an achievement (the same condition as _achievement_ratio's cases).
         base_filter=Q(target__gt=0) & (Q(indicator__direction=Direction.HIGHER) | Q(value__gt=0)),
-        rows_label=_("Readings"),
+        rows_label=_("Readings counted"),
     ),
     "gap": Measure(
         key="gap",
-        label=_("Gap (number of open shortfalls)"),
+        choice=_("Gap: number of open shortfalls"),
+        label=_("Open shortfalls"),
         help=_(
             "How many indicator shortfalls are still open (not resolved): targets missed and benchmark worst "
             "quartiles. Gaps of different indicators have different units of measure, so they are counted, "
@@ -144,7 +147,8 @@ MEASURES = {
     ),
     "points": Measure(
         key="points",
-        label=_("Points (innovation points of verified contributions)"),
+        choice=_("Points: innovation points of verified contributions"),
+        label=_("Innovation points"),
         help=_("The points of the verified contributions, by the date they happened."),
         model=Contribution,
         unit_field="unit",
@@ -154,11 +158,12 @@ MEASURES = {
         period_kind="date",
         date_field="occurred_on",
         base_filter=Q(status=Contribution.Status.VERIFIED),
-        rows_label=_("Contributions"),
+        rows_label=_("Contributions counted"),
     ),
     "projects": Measure(
         key="projects",
-        label=_("Projects (number of projects, drafts not counted)"),
+        choice=_("Projects: number of projects (drafts not counted)"),
+        label=_("Projects"),
         help=_("The lean projects filed by the units (every state but draft), by the project's year."),
         model=Project,
         unit_field="unit",
@@ -171,7 +176,8 @@ MEASURES = {
     ),
     "benefits": Measure(
         key="benefits",
-        label=_("Benefits (verified benefits of projects, CNY)"),
+        choice=_("Benefits: verified benefits of projects (CNY)"),
+        label=_("Verified benefits"),
         help=_("The sum of the projects' verified benefits in CNY, by the project's year."),
         model=Project,
         unit_field="unit",
@@ -181,11 +187,11 @@ MEASURES = {
         suffix=_("CNY"),
         period_kind="year",
         base_filter=Q(verified_benefit__isnull=False),
-        rows_label=_("Projects"),
+        rows_label=_("Projects counted"),
     ),
 }
 
-MEASURE_CHOICES = [(key, measure.label) for key, measure in MEASURES.items()]
+MEASURE_CHOICES = [(key, measure.choice) for key, measure in MEASURES.items()]
 
 # Labels of the choice groupings, in their defined order (the table follows it).
 CHOICE_LABELS = {
