@@ -10,10 +10,13 @@ class InnovationConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
+        from lean import jobs as lean_jobs
         from lean.models import Tenant
         from lean.navigation import NavItem, register
+        from lean.scheduling import TenantJob, register_job
         from projects.signals import project_closed
 
+        from . import jobs as listing_jobs
         from .handlers import announce_finalized_listing, award_closed_project, set_up_new_tenant
         from .signals import listing_finalized
 
@@ -21,3 +24,7 @@ class InnovationConfig(AppConfig):
         listing_finalized.connect(announce_finalized_listing, dispatch_uid="innovation-announce-listing")
         post_save.connect(set_up_new_tenant, sender=Tenant, dispatch_uid="innovation-set-up-tenant")
         register(NavItem(_("Innovation"), "innovation-archive", "innovation.view", "award"))
+        register_job(TenantJob(lean_jobs.INNOVATION_LISTING, "innovation.listing_job", listing_jobs.is_due))
+        lean_jobs.job_body_register(
+            lean_jobs.INNOVATION_LISTING, period=listing_jobs.job_period, body=listing_jobs.job_body
+        )

@@ -4,6 +4,7 @@ import base64
 import binascii
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 
 from lean.apis import TenantAPIView, error_responses
 from lean.models import Membership, Unit
+from targets import periods
 from targets.apis.common import PeriodField, RowField, read_filters
 
 from . import selectors
@@ -42,7 +44,16 @@ class PointsFilter(serializers.Serializer):
 
 
 class PeriodFilter(serializers.Serializer):
-    period = PeriodField(help_text=gettext_lazy("2026, 2026-Q1 or 2026-03: listings that end in it count."))
+    period = PeriodField(
+        required=False,
+        help_text=gettext_lazy("2026, 2026-Q1 or 2026-03: listings that end in it count. Default: this year."),
+    )
+
+    def validate(self, attrs):
+        # An archive or a unit's totals are asked for without a period most often "for this year so far".
+        if "period" not in attrs:
+            attrs["period"] = periods.parse(str(timezone.localdate().year))
+        return attrs
 
 
 class EmployeePoints(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import archive, contributions, incentives, listings, rules, suggestions
+from .views import archive, board, contributions, incentives, listings, rules, suggestions
 
 urlpatterns = [
     # archives (员工创新电子档案)
@@ -54,6 +54,8 @@ urlpatterns = [
     path("listings/settings/", listings.settings_view, name="innovation-settings"),
     path("listings/<int:listing_id>/", listings.listing_detail_view, name="innovation-listing"),
     path("listings/<int:listing_id>/finalize/", listings.listing_finalize_view, name="innovation-listing-finalize"),
+    path("listings/<int:listing_id>/board/", board.board_create_view, name="innovation-board-create"),
+    path("listings/<int:listing_id>/board/revoke/", board.board_revoke_view, name="innovation-board-revoke"),
     path(
         "objections/<int:objection_id>/resolve/", listings.objection_resolve_view, name="innovation-objection-resolve"
     ),

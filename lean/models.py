@@ -191,7 +191,8 @@ class ApiKey(TenantModel):
     """
 
     name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(max_length=40, unique=True)  # "lk_<tenant id>_<8 chars>": shown in lists, looked up
+    # "lk_<tenant id>_<8 chars>": shown in lists, and looked up inside the tenant its id names
+    prefix = models.CharField(max_length=40)
     digest = models.CharField(max_length=64)
     scopes = ArrayField(
         models.CharField(max_length=30, choices=ApiScope.choices), default=list, verbose_name=_("scopes")
@@ -208,6 +209,7 @@ class ApiKey(TenantModel):
         verbose_name = _("API key")
         verbose_name_plural = _("API keys")
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "prefix"], name="api_key_prefix_per_tenant")]
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"

@@ -3,9 +3,11 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from innovation.views import board as innovation_board
+
 from . import apis
 from .dashboard import tiles as dashboard_tiles
-from .views import auth, dashboard, integrations, notifications, org
+from .views import auth, dashboard, integrations, jobs, notifications, org
 from .views import query as query_views
 
 tenant_patterns = [
@@ -36,15 +38,16 @@ tenant_patterns = [
         integrations.delivery_resend_view,
         name="integrations-delivery-resend",
     ),
+    path("jobs/", jobs.job_runs_view, name="jobs-runs"),
+    path("jobs/run/", jobs.job_run_view, name="jobs-run"),
+    path("jobs/settings/", jobs.job_settings_view, name="jobs-settings"),
     path("query/", query_views.query_view, name="query"),
     path("query/data.json", query_views.query_data_view, name="query-data"),
     path("query/export.xlsx", query_views.query_export_view, {"fmt": "xlsx"}, name="query-export-xlsx"),
     path("query/export.csv", query_views.query_export_view, {"fmt": "csv"}, name="query-export-csv"),
     path("query/save/", query_views.query_save_view, name="query-save"),
     path("query/saved/<int:saved_query_id>/", query_views.saved_query_view, name="query-saved"),
-    path(
-        "query/saved/<int:saved_query_id>/delete/", query_views.saved_query_delete_view, name="query-saved-delete"
-    ),
+    path("query/saved/<int:saved_query_id>/delete/", query_views.saved_query_delete_view, name="query-saved-delete"),
     path("dashboard/", dashboard.dashboard_view, name="dashboard"),
     *[
         # One fixed route per tile (not a URL argument): the probe maps every URL argument to an object id.
@@ -73,4 +76,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("t/<slug:tenant_slug>/", include(tenant_patterns)),
+    # A listing's read-only page for a notice-board screen: no login, the token names the tenant and the listing.
+    path("board/<str:token>/", innovation_board.board_view, name="innovation-board"),
 ]

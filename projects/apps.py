@@ -8,9 +8,12 @@ class ProjectsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from lean import jobs
         from lean.navigation import NavItem, register
+        from lean.scheduling import TenantJob, register_job
         from targets import selectors as target_selectors
 
+        from . import reminders
         from .coverage import attacking, uncovered
         from .handlers import announce_closed_project
         from .signals import project_closed
@@ -19,3 +22,5 @@ class ProjectsConfig(AppConfig):
         target_selectors.attacking_projects = attacking
         project_closed.connect(announce_closed_project, dispatch_uid="projects-announce-closed")
         register(NavItem(_("Projects"), "projects-mine", "projects.view", "kanban"))
+        register_job(TenantJob(jobs.REMINDERS, "projects.reminders_job", reminders.is_due))
+        jobs.job_body_register(jobs.REMINDERS, period=reminders.job_period, body=reminders.job_body)

@@ -4,6 +4,7 @@ a unit's page, and the lean office's tenant-wide view. Each runs a fixed number 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from lean.models import Unit
 from lean.permissions import can
@@ -64,7 +65,8 @@ def tenant_archive_view(request, tenant_slug):
     member = request.membership
     if not can(member, "innovation.tenant.view"):
         require(request, "innovation.units")
-        return redirect("innovation-unit", tenant_slug=tenant_slug, unit_id=member.unit_id)
+        url = reverse("innovation-unit", kwargs={"tenant_slug": tenant_slug, "unit_id": member.unit_id})
+        return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
     form = YearForm(request.GET or None, years=selectors.contribution_years())
     period = form.period()
     archive = selectors.tenant_archive(period=period)

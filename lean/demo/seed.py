@@ -11,6 +11,7 @@ from django.db import transaction
 
 from benchmarking import demo as benchmarking_demo
 from innovation import demo as innovation_demo
+from lean.demo import jobs as jobs_demo
 from lean.models import Role, Tenant, Unit, User
 from lean.services import member_create, tenant_create, unit_create
 from lean.tenancy import tenant_scope
@@ -156,6 +157,7 @@ APP_STEPS = [
     ("benchmarking", benchmarking_demo.seed),
     ("projects", projects_demo.seed),
     ("innovation", innovation_demo.seed),
+    ("jobs", jobs_demo.seed),
 ]
 
 

@@ -4,6 +4,7 @@ final points with cursor pagination, and rate limiting."""
 import json
 from datetime import date, timedelta
 from decimal import Decimal as D
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -326,6 +327,20 @@ def test_one_employees_points_and_the_unit_totals(finalized):
     assert {(u["unit_code"], u["points"], u["people"]) for u in units} == {("U1", "241.00", 1), ("U1-T1", "241.00", 5)}
     bad = client.get(f"/t/{a.tenant.slug}/api/v1/hr/points/?period=2025-13")
     assert bad.status_code == 400 and "period" in bad.json()["field_errors"]
+
+
+def time_machine_at(day):
+    return mock.patch("innovation.hr_apis.timezone.localdate", return_value=day)
+
+
+def test_an_archive_without_a_period_is_this_years(finalized):
+    a = finalized
+    client = api(key_for(a, ["hr:read"]))
+    with time_machine_at(date(2025, 11, 3)):
+        person = client.get(f"/t/{a.tenant.slug}/api/v1/hr/employees/P001/").json()
+    assert person["points"] == "48.20"
+    with time_machine_at(date(2026, 2, 1)):
+        assert client.get(f"/t/{a.tenant.slug}/api/v1/hr/employees/P001/").json()["points"] == "0.00"
 
 
 def test_the_points_list_runs_the_same_queries_at_two_sizes(finalized):

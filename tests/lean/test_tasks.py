@@ -4,7 +4,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from lean.celery import app
-from lean.scheduling import JOBS, TenantJob, register_job
+from lean.scheduling import TenantJob, register_job
 from lean.tasks import dispatch_tenant_jobs, health_check, tenant_health_check
 
 
@@ -40,7 +40,10 @@ def test_dispatcher_starts_due_jobs_per_tenant_and_survives_a_failing_one(two_te
             raise RuntimeError("broken cadence settings")
         return True
 
-    monkeypatch.setitem(JOBS, "probe", TenantJob("probe", "lean.tenant_health_check", due_for_alpha_only))
+    # Only the probe job: the apps' real jobs have their own dispatcher test (tests/lean/test_jobs.py).
+    monkeypatch.setattr(
+        "lean.tasks.JOBS", {"probe": TenantJob("probe", "lean.tenant_health_check", due_for_alpha_only)}
+    )
     assert dispatch_tenant_jobs() == 1
     assert sent == [("lean.tenant_health_check", [a.tenant.pk])]
 

@@ -1,15 +1,26 @@
 """The demo target trees: the real seed, run once, gives the tree, readings and shortfalls a demo needs, and a
 second run changes nothing."""
 
+from datetime import date
+
 from django.db.models import Count
 
 from lean.demo import seed
-from lean.models import Tenant
+from lean.models import JobRun, Tenant
 from lean.tenancy import tenant_scope
 from targets import demo
 from targets.demo import huaxin
 from targets.demo.build import generate, month_range
-from targets.models import Branch, Indicator, IndicatorTarget, IndicatorUnit, Reading, Shortfall, TargetTree
+from targets.models import (
+    Branch,
+    Indicator,
+    IndicatorTarget,
+    IndicatorUnit,
+    Reading,
+    Shortfall,
+    ShortfallReport,
+    TargetTree,
+)
 
 
 def snapshot(slug):
@@ -54,6 +65,17 @@ def test_seed_gives_huaxin_two_years_of_targets_readings_and_shortfalls(db):
         assert analysed.count() >= 12
         assert analysed.filter(unit__code="GEN2", indicator__node__code="A3.2", analysed_by__unit__code="GEN2").exists()
         assert 5 <= shortfalls.filter(assessed=True).count() <= 10
+
+        # The jobs' demo step ran the shortfall report job: a summary and one report per unit with readings for
+        # each of its periods, every run finished; October's "new" are those not in September's reports.
+        runs = JobRun.objects.filter(job="shortfall_report")
+        assert sorted(runs.values_list("period", flat=True)) == ["2026-09", "2026-10", "2026-Q3"]
+        assert set(runs.values_list("status", flat=True)) == {"finished"}
+        october = ShortfallReport.objects.filter(period_kind="month", period_start=date(2026, 10, 1))
+        summary = october.get(unit=None)
+        assert october.count() == summary.content["totals"]["units"] + 1 >= 7
+        assert 0 < summary.new < summary.shortfalls == sum(r.shortfalls for r in october.exclude(unit=None))
+        assert october.filter(unit__code="GEN2", shortfalls__gt=0).exists()
 
     before = {slug: snapshot(slug) for slug in ("huaxin", "lvyuan")}
     assert before["lvyuan"]["Indicator"] >= 8 and before["lvyuan"]["Shortfall"] > 0
