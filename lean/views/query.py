@@ -93,7 +93,8 @@ def query_export_view(request, tenant_slug, fmt):
     if not form.is_valid():
         return _page(request, form)
     result = _run(request, form)
-    filename = f"{_('query')}-{form.chosen_measure.key}-{form.cleaned_data['group_by']}"
+    prefix = _("query")  # the file's name starts with the word, in the reader's language
+    filename = f"{prefix}-{form.chosen_measure.key}-{form.cleaned_data['group_by']}"
     return exports.table_response(fmt=fmt, filename=filename, headers=result.headers(), rows=result.table())
 
 
