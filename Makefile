@@ -20,10 +20,12 @@ install: $(VENV)/.installed node_modules/.installed
 run: install
 	DEBUG=$${DEBUG:-1} $(PY) -m lean.embedded --data .data -- $(PY) -m lean.run
 
-# The whole suite, on its own embedded servers (.data/test) unless DATABASE_URL and REDIS_URL say otherwise.
+# The whole suite, on its own embedded servers (.data/test) unless DATABASE_URL and REDIS_URL say otherwise, in
+# PYTEST_WORKERS processes (pytest-xdist; each has its own test database and Redis database).
+PYTEST_WORKERS ?= 2
 test: install
 	$(PY) manage.py collectstatic --noinput -v 0
-	$(PY) -m lean.embedded --data .data/test -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m lean.embedded --data .data/test -- $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
