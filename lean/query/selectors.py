@@ -25,6 +25,7 @@ class QueryRow:
     label: str
     value: Decimal | None
     rows: int
+    drill_unit: int | None = None  # grouped by unit: the unit to narrow the query to (one level down)
 
 
 @dataclass
@@ -153,10 +154,19 @@ def query_run(
     return QueryResult(
         measure=measure,
         grouping=grouping,
-        rows=[QueryRow(key, label, _shown(measure, value), count) for key, label, value, count in labelled],
+        rows=[
+            QueryRow(key, label, _shown(measure, value), count, _drill(grouping, key, root))
+            for key, label, value, count in labelled
+        ],
         total=_shown(measure, total),
         total_rows=total_rows,
     )
+
+
+def _drill(grouping: str, key, root: Unit | None) -> int | None:
+    if grouping != m.UNIT or not isinstance(key, int) or (root is not None and key == root.pk):
+        return None
+    return key
 
 
 def _raw_value(measure: m.Measure, item: dict):

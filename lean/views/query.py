@@ -40,16 +40,18 @@ def _run(request, form):
 
 def _page(request, form, *, saved=None, save_form=None, status=None):
     result = None
-    querystring = ""
+    querystring = drill_querystring = ""
     if form.is_valid():
         result = _run(request, form)
         querystring = urlencode(form.params())
+        drill_querystring = urlencode({k: v for k, v in form.params().items() if k != "unit"})
     slug = request.tenant.slug
     saved_queries = list(saved_query_list())
     context = {
         "form": form,
         "result": result,
         "querystring": querystring,
+        "drill_querystring": drill_querystring,
         "save_form": save_form or SaveQueryForm(),
         "saved": saved,
         "saved_queries": saved_queries,

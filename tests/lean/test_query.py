@@ -238,6 +238,9 @@ def test_page_and_json_show_the_same_figures(data, login):
     ]
     html = page.content.decode()
     assert 'id="query-chart"' in html and 'id="query-table"' in html and "30.50" in html
+    # A unit's row narrows the same query to that unit (one level down).
+    assert f'?measure=points&amp;group_by=unit&amp;unit={ts.unit.pk}"' in html
+    assert [r.drill_unit for r in result.rows] == [ts.unit.pk, ts.extra["unit2"].pk]
     chart = client.get(url(ts, "query-data"), params).json()
     assert chart["labels"] == [ts.unit.name, ts.extra["unit2"].name]
     assert chart["values"] == [30.5, 5.25]
@@ -281,6 +284,7 @@ def test_manager_sees_only_their_subtree(data, login):
     assert response.status_code == 200
     labels = [r.label for r in response.context["result"].rows]
     assert ts.extra["unit2"].name not in labels and ts.team.name in labels
+    assert [r.drill_unit for r in response.context["result"].rows] == [None, ts.team.pk]  # the unit itself: no
     assert response.context["result"].total == D("30.50")
     assert ts.extra["unit2"].name not in response.content.decode()  # not even in the unit picker
 
