@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: install run test lint format seed messages bench
+.PHONY: install run test lint format seed messages bench bench-dashboard
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,3 +43,7 @@ messages: install
 # The target-tree benchmark (bench/README.md) on its own embedded servers (.data/bench): p50/p95 of the reads.
 bench: install
 	$(PY) -m lean.embedded --data .data/bench -- bash -c '$(PY) manage.py migrate -v0 && $(PY) bench/targets_tree.py'
+
+# The dashboard's tiles at the size of issue 9 (bench/README.md), on the same embedded servers: p50/p95 per tile.
+bench-dashboard: install
+	$(PY) -m lean.embedded --data .data/bench -- bash -c '$(PY) manage.py migrate -v0 && $(PY) bench/dashboard.py'

@@ -76,7 +76,7 @@ def level(value) -> str:
 def achievement(ctx) -> dict:
     scope, links = ctx["scope"], ctx["links"]
     data = selectors.achievement_heatmap(scope, ctx["units"])
-    columns = [_("Row")] + [m.label for m in data["months"]]
+    months = [m.label for m in data["months"]]
 
     def cells(source, unit=None, link=True):
         out = []
@@ -116,8 +116,13 @@ def achievement(ctx) -> dict:
         "chart": None,
         "heatmap": True,
         "tables": [
-            {"id": "achievement-branches", "caption": _("By branch"), "columns": columns, "rows": branch_rows},
-            {"id": "achievement-units", "caption": _("By unit"), "columns": columns, "rows": unit_rows},
+            {
+                "id": "achievement-branches",
+                "caption": _("By branch"),
+                "columns": [_("Branch"), *months],
+                "rows": branch_rows,
+            },
+            {"id": "achievement-units", "caption": _("By unit"), "columns": [_("Unit"), *months], "rows": unit_rows},
         ],
     }
 
@@ -392,7 +397,7 @@ def innovation(ctx) -> dict:
         if row.get("people") or row.get("count")
     ]
     return {
-        "title": _("Innovation"),
+        "title": _("Innovation participation"),
         "note": _(
             "Verified contributions of %(year)s: participation rate (people with one, over active people) and "
             "points by type and by unit."

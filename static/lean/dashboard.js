@@ -16,6 +16,8 @@ document.addEventListener("DOMContentLoaded", () => {
     const horizontal = !!chart.horizontal;
     const valueAxis = horizontal ? "x" : "y";
     const scales = { x: { stacked: !!chart.stacked }, y: { stacked: !!chart.stacked } };
+    scales[valueAxis].beginAtZero = true;
+    scales[valueAxis].ticks = { precision: 0 };
     let datasets = chart.datasets.map((set) => ({
       label: set.label, data: set.data, backgroundColor: set.color, borderColor: set.color, borderWidth: 0,
     }));
@@ -28,7 +30,7 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     if (chart.percent || chart.percent_axis) {
       scales[valueAxis].max = 100;
-      scales[valueAxis].ticks = { callback: (v) => `${v}%` };
+      scales[valueAxis].ticks = { precision: 0, callback: (v) => `${v}%` };
     }
     canvas.chart = new Chart(canvas, {
       type: "bar",

@@ -329,7 +329,9 @@ def test_who_may_open_the_dashboard(client, world, login, role, expected):
     login(getattr(ts, role))
     for page in PAGES:
         assert client.get(page).status_code == expected, page
-    assert client.get("/t/alpha/").status_code == 200
+    home = client.get("/t/alpha/")
+    assert home.status_code == 200
+    assert any(item["url"] == DASHBOARD for item in home.context["nav_items"]) == (expected == 200)
 
 
 def test_a_unit_manager_sees_their_subtree_and_cannot_widen_it(client, world, login):
