@@ -280,7 +280,8 @@ def build_projects(tenant, units, office, rng):
     Transition.objects.bulk_create(transitions, batch_size=BATCH)
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE projects_project SET created_at = make_timestamptz(year::int, (1 + id %% 6)::int, (1 + id %% 28)::int, 9, 0, 0)"
+            "UPDATE projects_project"
+            " SET created_at = make_timestamptz(year::int, (1 + id %% 6)::int, (1 + id %% 28)::int, 9, 0, 0)"
             " WHERE tenant_id = %s",
             [tenant.pk],
         )
@@ -359,8 +360,9 @@ def build_innovation(tenant, hq, rng):
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE innovation_suggestion SET submitted_at = make_timestamptz((2022 + id %% 5)::int, (1 + id %% 12)::int,"
-            " (1 + id %% 28)::int, 10, 0, 0) WHERE tenant_id = %s",
+            "UPDATE innovation_suggestion SET submitted_at ="
+            " make_timestamptz((2022 + id %% 5)::int, (1 + id %% 12)::int, (1 + id %% 28)::int, 10, 0, 0)"
+            " WHERE tenant_id = %s",
             [tenant.pk],
         )
 
