@@ -40,7 +40,7 @@ document.addEventListener("DOMContentLoaded", () => {
             borderWidth: overTime ? 3 : 0,
             borderRadius: 3,
             pointRadius: 3,
-            tension: 0.2,
+            tension: 0,
             spanGaps: true,
           }],
         },
@@ -50,7 +50,8 @@ document.addEventListener("DOMContentLoaded", () => {
           indexAxis: !overTime && data.labels.length > 8 ? "y" : "x",
           scales: {
             x: { ticks: { autoSkip: true, maxRotation: 45 } },
-            y: { beginAtZero: true, ticks: { autoSkip: true } },
+            // Bars start at zero; a line over time shows its movement (achievement near 100% would look flat).
+            y: { beginAtZero: !overTime, ticks: { autoSkip: true } },
           },
           plugins: {
             legend: { display: false },
