@@ -1,6 +1,7 @@
 """The lean office's dashboard in a real browser: at desktop width every tile with a chart draws it from its JSON
 endpoint; clicking the shortfall tile's "uncovered" figure lands on the shortfall list filtered to exactly those;
-on a phone the page does not scroll sideways."""
+on a phone the page does not scroll sideways; an employee's home shows their archive summary and opens the
+open listing."""
 
 import pytest
 
@@ -63,5 +64,13 @@ def test_the_lean_office_opens_the_dashboard_and_drills_down(browser, live_serve
         page.wait_for_function("() => !!document.querySelector('#chart-projects')?.chart")
         assert no_sideways_scroll(page)
         screenshot(page, "dashboard-3-phone")
+        page.context.clear_cookies()
+        sign_in(page, base, ts.employee)  # an employee's home: their archive summary and the open listing
+        assert page.locator("#home-archive [data-home-points]").is_visible()
+        page.click(f"#home-listings a[href='/t/alpha/innovation/listings/{ts.extra['listing'].pk}/']")
+        page.wait_for_url(f"**/innovation/listings/{ts.extra['listing'].pk}/")
+        page.go_back()
+        assert no_sideways_scroll(page)
+        screenshot(page, "dashboard-4-employee-home-phone")
     finally:
         phone.close()
