@@ -7,11 +7,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Avg, Case, Count, DecimalField, F, Max, Q, Sum, Value, When, Window
+from django.db.models import Case, Count, DecimalField, F, Max, Q, Sum, Value, When, Window
 from django.db.models.functions import Coalesce, Lag, Least, Substr
 
 from benchmarking.comparison import active_benchmarks, comparisons
-from innovation.models import Contribution, Suggestion
+from innovation.models import Contribution, Credit, Suggestion
 from lean.models import Membership, Unit
 from projects.models import State, Tier, Transition
 from projects.queries import portfolio_filter, portfolio_scope
@@ -77,7 +77,7 @@ MISSED = Q(indicator__direction=Direction.HIGHER, value__lt=F("target")) | Q(
 def achievement_heatmap(scope: Scope, units: list[Unit]) -> dict:
     """Achievement per month of the year's tree, by branch and by unit: the mean of the monthly readings'
     achievements (each reading against its target), with the number of (indicator, unit) pairs that missed.
-    Two queries."""
+    One query."""
     months = periods.parse(str(scope.year), periods.YEAR).split(periods.MONTH)
     if scope.tree is None:
         return {"months": months, "branches": [], "units": []}
@@ -87,14 +87,27 @@ def achievement_heatmap(scope: Scope, units: list[Unit]) -> dict:
         target__isnull=False,
         unit__path__startswith=scope.prefix,
     ).order_by()
-    figures = {"achievement": Avg(_achievement()), "pairs": Count("id"), "missed": Count("id", filter=MISSED)}
-    by_branch = readings.values("indicator__node__branch", "period_start").annotate(**figures)
-    by_unit = readings.annotate(key=_key("unit__path", scope)).values("key", "period_start").annotate(**figures)
-    cells = {}
-    for row in by_branch:
-        cells[("branch", row["indicator__node__branch"], row["period_start"])] = row
-    for row in by_unit:
-        cells[("unit", row["key"], row["period_start"])] = row
+    # One pass over the year's readings, grouped by branch, row unit and month; the branch rows and the unit
+    # rows are the sums of these groups (a mean is kept as its sum and count so the groups add up).
+    groups = (
+        readings.annotate(key=_key("unit__path", scope))
+        .values("indicator__node__branch", "key", "period_start")
+        .annotate(total=Sum(_achievement()), pairs=Count("id"), missed=Count("id", filter=MISSED))
+    )
+    sums: dict = {}
+    for row in groups:
+        for cell_key in (
+            ("branch", row["indicator__node__branch"], row["period_start"]),
+            ("unit", row["key"], row["period_start"]),
+        ):
+            bucket = sums.setdefault(cell_key, {"total": ZERO, "pairs": 0, "missed": 0})
+            bucket["total"] += row["total"]
+            bucket["pairs"] += row["pairs"]
+            bucket["missed"] += row["missed"]
+    cells = {
+        key: {"achievement": bucket["total"] / bucket["pairs"], "pairs": bucket["pairs"], "missed": bucket["missed"]}
+        for key, bucket in sums.items()
+    }
     branches = [
         {"branch": value, "label": label, "cells": [cells.get(("branch", value, m.start)) for m in months]}
         for value, label in Branch.choices
@@ -307,20 +320,32 @@ def _year_bounds(scope: Scope) -> tuple[date, date]:
 
 def innovation_figures(scope: Scope, units: list[Unit]) -> dict:
     """The year's participation rate (active people with a verified contribution credited, over the active
-    people) and verified points by type and by unit. Three queries."""
+    people) and verified points by type and by unit. Four queries."""
     start, end = _year_bounds(scope)
-    took_part = Q(
-        innovation_credits__contribution__status=Contribution.Status.VERIFIED,
-        innovation_credits__contribution__occurred_on__gte=start,
-        innovation_credits__contribution__occurred_on__lte=end,
-    )
     people = list(
         Membership.objects.filter(active=True, unit__path__startswith=scope.prefix)
         .annotate(key=_key("unit__path", scope))
         .values("key")
-        .annotate(people=Count("id", distinct=True), participants=Count("id", filter=took_part, distinct=True))
+        .annotate(people=Count("id"))
         .order_by()
     )
+    # Participants from the year's verified credits (not from every person joined to all their credits).
+    participants_by_key = dict(
+        Credit.objects.filter(
+            contribution__status=Contribution.Status.VERIFIED,
+            contribution__occurred_on__gte=start,
+            contribution__occurred_on__lte=end,
+            member__active=True,
+            member__unit__path__startswith=scope.prefix,
+        )
+        .annotate(key=_key("member__unit__path", scope))
+        .values("key")
+        .annotate(n=Count("member_id", distinct=True))
+        .values_list("key", "n")
+        .order_by()
+    )
+    for row in people:
+        row["participants"] = participants_by_key.get(row["key"], 0)
     verified = Contribution.objects.filter(
         status=Contribution.Status.VERIFIED,
         occurred_on__gte=start,
