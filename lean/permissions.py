@@ -53,6 +53,7 @@ permissions.add_rule("history.view", is_lean_office)
 permissions.add_rule("apikeys.manage", is_lean_office)
 permissions.add_rule("webhooks.manage", is_lean_office)
 permissions.add_rule("hr.sync", is_lean_office)
+permissions.add_rule("jobs.manage", is_lean_office)
 permissions.add_rule("hr.points", is_lean_office)
 
 
