@@ -411,10 +411,32 @@ def measure(tenant: Tenant, runs: int):
     return results
 
 
+def per_query(tenant: Tenant) -> None:
+    """Each tile's SQL statements with their time, for the whole tenant: where a slow tile spends it."""
+    with tenant_scope(tenant):
+        office = Membership.objects.select_related("unit").get(employee_number="BD-LO")
+    for name in tiles.TILES:
+        timings = []
+
+        def timed(execute, sql, params, many, context, timings=timings):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                timings.append(((time.perf_counter() - started) * 1000, " ".join(sql.split())[:90]))
+
+        with tenant_scope(tenant), connection.execute_wrapper(timed):
+            tiles.build(name, tiles.context(member=office, scope=scope_for(office), slug=SLUG))
+        print(f"\n{name}: {len(timings)} statements, {sum(t for t, _s in timings):.0f} ms")
+        for elapsed, sql in timings:
+            print(f"  {elapsed:7.1f}  {sql}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--reuse", action="store_true", help="keep an existing bench tenant instead of rebuilding")
+    parser.add_argument("--queries", action="store_true", help="print each tile's statements with their time")
     parser.add_argument("--scale", type=float, default=1.0, help="build a smaller tenant (e.g. 0.1) to try it")
     args = parser.parse_args()
     if args.scale != 1.0:
@@ -428,6 +450,8 @@ def main():
     for name, p50, p95 in measure(tenant, args.runs):
         flag = "  slow (p95 > 300 ms)" if p95 > 300 else ""
         print(f"{name:30} {p50:8.1f} {p95:8.1f}{flag}")
+    if args.queries:
+        per_query(tenant)
 
 
 if __name__ == "__main__":

@@ -320,7 +320,7 @@ def _year_bounds(scope: Scope) -> tuple[date, date]:
 
 def innovation_figures(scope: Scope, units: list[Unit]) -> dict:
     """The year's participation rate (active people with a verified contribution credited, over the active
-    people) and verified points by type and by unit. Four queries."""
+    people) and verified points by type and by unit. Three queries."""
     start, end = _year_bounds(scope)
     people = list(
         Membership.objects.filter(active=True, unit__path__startswith=scope.prefix)
@@ -352,17 +352,23 @@ def innovation_figures(scope: Scope, units: list[Unit]) -> dict:
         occurred_on__lte=end,
         unit__path__startswith=scope.prefix,
     ).order_by()
-    by_type = list(
-        verified.values("type_id", "type__name", "type__position")
+    # One grouping by type and row unit; the type rows and the unit rows are its sums.
+    groups = (
+        verified.annotate(key=_key("unit__path", scope))
+        .values("type_id", "type__name", "type__position", "key")
         .annotate(count=Count("id"), points=Sum("points"))
-        .order_by("type__position", "type_id")
     )
-    by_unit = {
-        row["key"]: row
-        for row in verified.annotate(key=_key("unit__path", scope))
-        .values("key")
-        .annotate(count=Count("id"), points=Sum("points"))
-    }
+    types, by_unit = {}, {}
+    for group in groups:
+        kind = types.setdefault(
+            group["type_id"],
+            {k: group[k] for k in ("type_id", "type__name", "type__position")} | {"count": 0, "points": ZERO},
+        )
+        unit = by_unit.setdefault(group["key"], {"key": group["key"], "count": 0, "points": ZERO})
+        for bucket in (kind, unit):
+            bucket["count"] += group["count"]
+            bucket["points"] += group["points"]
+    by_type = sorted(types.values(), key=lambda row: (row["type__position"], row["type_id"]))
     for row in people:
         row.update({k: v for k, v in by_unit.pop(row["key"], {}).items() if k != "key"})
     rows = _fold(people + list(by_unit.values()), units, scope)

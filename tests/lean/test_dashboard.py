@@ -340,7 +340,8 @@ def test_a_unit_manager_sees_their_subtree_and_cannot_widen_it(client, world, lo
     login(ts.manager)
     data = tile(client, "shortfalls")
     assert figure(data, "total")["value"] == "2"  # U1's two, not U2's
-    assert [r[0]["text"] for r in table(data, "shortfalls-units")["rows"]] == ["甲公司一分公司 (itself)"]
+    itself = zh(translation.gettext_lazy("%(unit)s (itself)")) % {"unit": ts.unit.name}
+    assert [r[0]["text"] for r in table(data, "shortfalls-units")["rows"]] == [itself]
     assert f"unit={ts.unit.pk}" in figure(data, "total")["href"]
     assert listed(client, figure(data, "total")["href"]) == 2
     for outside in (ts.extra["unit2"], ts.hq):
