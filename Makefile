@@ -47,3 +47,7 @@ bench: install
 # The dashboard's tiles at the size of issue 9 (bench/README.md), on the same embedded servers: p50/p95 per tile.
 bench-dashboard: install
 	$(PY) -m lean.embedded --data .data/bench -- bash -c '$(PY) manage.py migrate -v0 && $(PY) bench/dashboard.py'
+
+# The shortfall report job on the target-tree benchmark's tenant (bench/README.md): time and SQL queries per run.
+bench-report: install
+	$(PY) -m lean.embedded --data .data/bench -- bash -c '$(PY) manage.py migrate -v0 && $(PY) bench/shortfall_report.py --reuse'
