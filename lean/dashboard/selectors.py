@@ -35,6 +35,11 @@ def row_units(scope: Scope) -> list[Unit]:
     return children + [scope.group]
 
 
+def unit_paths(scope: Scope) -> dict[int, str]:
+    """Unit id → path of every unit in the scope (at most the tenant's units). One query."""
+    return dict(Unit.objects.filter(path__startswith=scope.prefix).values_list("pk", "path"))
+
+
 def _key(field: str, scope: Scope):
     return Substr(field, 1, scope.child_length)
 
@@ -74,6 +79,14 @@ MISSED = Q(indicator__direction=Direction.HIGHER, value__lt=F("target")) | Q(
 )
 
 
+_HEATMAP_SQL = """
+SELECT g.branch, SUBSTRING(u.path, 1, %s) AS key, g.period_start, SUM(g.total), SUM(g.pairs), SUM(g.missed)
+FROM ({inner}) AS g(branch, unit_id, period_start, total, pairs, missed)
+JOIN lean_unit u ON u.id = g.unit_id
+GROUP BY 1, 2, 3
+"""
+
+
 def achievement_heatmap(scope: Scope, units: list[Unit]) -> dict:
     """Achievement per month of the year's tree, by branch and by unit: the mean of the monthly readings'
     achievements (each reading against its target), with the number of (indicator, unit) pairs that missed.
@@ -82,28 +95,28 @@ def achievement_heatmap(scope: Scope, units: list[Unit]) -> dict:
     if scope.tree is None:
         return {"months": months, "branches": [], "units": []}
     readings = Reading.objects.filter(
-        indicator__node__tree=scope.tree,
-        period_kind=periods.MONTH,
-        target__isnull=False,
-        unit__path__startswith=scope.prefix,
+        indicator__node__tree=scope.tree, period_kind=periods.MONTH, target__isnull=False
     ).order_by()
-    # One pass over the year's readings, grouped by branch, row unit and month; the branch rows and the unit
-    # rows are the sums of these groups (a mean is kept as its sum and count so the groups add up).
-    groups = (
-        readings.annotate(key=_key("unit__path", scope))
-        .values("indicator__node__branch", "key", "period_start")
+    if scope.unit is not None:
+        readings = readings.filter(unit__path__startswith=scope.prefix)
+    # One statement: the year's readings grouped by branch, unit and month (grouping by the unit's id lets
+    # PostgreSQL hash the groups rather than sort the year's readings), then those groups by row unit. The
+    # branch rows and the unit rows are sums of its rows (a mean is kept as its sum and count).
+    inner, params = (
+        readings.values("indicator__node__branch", "unit_id", "period_start")
         .annotate(total=Sum(_achievement()), pairs=Count("id"), missed=Count("id", filter=MISSED))
+        .query.sql_with_params()
     )
+    with connection.cursor() as cursor:
+        cursor.execute(_HEATMAP_SQL.format(inner=inner), [scope.child_length, *params])
+        groups = cursor.fetchall()
     sums: dict = {}
-    for row in groups:
-        for cell_key in (
-            ("branch", row["indicator__node__branch"], row["period_start"]),
-            ("unit", row["key"], row["period_start"]),
-        ):
+    for branch, key, start, total, pairs, missed in groups:
+        for cell_key in (("branch", branch, start), ("unit", key, start)):
             bucket = sums.setdefault(cell_key, {"total": ZERO, "pairs": 0, "missed": 0})
-            bucket["total"] += row["total"]
-            bucket["pairs"] += row["pairs"]
-            bucket["missed"] += row["missed"]
+            bucket["total"] += total
+            bucket["pairs"] += int(pairs)
+            bucket["missed"] += int(missed)
     cells = {
         key: {"achievement": bucket["total"] / bucket["pairs"], "pairs": bucket["pairs"], "missed": bucket["missed"]}
         for key, bucket in sums.items()
@@ -170,7 +183,7 @@ def benchmark_positions(scope: Scope, units_in_scope=None) -> list[dict]:
         return []
     year_start, year_end = date(scope.year, 1, 1), date(scope.year + 1, 1, 1)
     prefix = scope.prefix
-    unit_paths = dict(Unit.objects.filter(path__startswith=prefix).values_list("pk", "path")) if scope.unit else None
+    in_scope = dict(Unit.objects.filter(path__startswith=prefix).values_list("pk", "path")) if scope.unit else None
     out = []
     for kind in sorted({b.frequency for b in benchmarks}):
         group = [b for b in benchmarks if b.frequency == kind]
@@ -198,7 +211,7 @@ def benchmark_positions(scope: Scope, units_in_scope=None) -> list[dict]:
             quartiles = {1: 0, 2: 0, 3: 0, 4: 0, None: 0}
             if comparison is not None:
                 for (who, pk), position in comparison.positions.items():
-                    if who == "unit" and (unit_paths is None or pk in unit_paths):
+                    if who == "unit" and (in_scope is None or pk in in_scope):
                         quartiles[position.quartile] += 1
             out.append(
                 {
@@ -320,7 +333,7 @@ def _year_bounds(scope: Scope) -> tuple[date, date]:
 
 def innovation_figures(scope: Scope, units: list[Unit]) -> dict:
     """The year's participation rate (active people with a verified contribution credited, over the active
-    people) and verified points by type and by unit. Three queries."""
+    people) and verified points by type and by unit. Four queries."""
     start, end = _year_bounds(scope)
     people = list(
         Membership.objects.filter(active=True, unit__path__startswith=scope.prefix)
@@ -330,20 +343,25 @@ def innovation_figures(scope: Scope, units: list[Unit]) -> dict:
         .order_by()
     )
     # Participants from the year's verified credits (not from every person joined to all their credits).
-    participants_by_key = dict(
-        Credit.objects.filter(
-            contribution__status=Contribution.Status.VERIFIED,
-            contribution__occurred_on__gte=start,
-            contribution__occurred_on__lte=end,
-            member__active=True,
-            member__unit__path__startswith=scope.prefix,
-        )
-        .annotate(key=_key("member__unit__path", scope))
-        .values("key")
+    # Grouped by the person's unit (their id, not an expression over the path, so no sort of every credit);
+    # a person has one unit, so the units' distinct counts add up.
+    paths = unit_paths(scope)
+    credits = Credit.objects.filter(
+        contribution__status=Contribution.Status.VERIFIED,
+        contribution__occurred_on__gte=start,
+        contribution__occurred_on__lte=end,
+        member__active=True,
+    ).order_by()
+    if scope.unit is not None:
+        credits = credits.filter(member__unit__path__startswith=scope.prefix)
+    participants_by_key: dict = {}
+    for unit_id, n in (
+        credits.values("member__unit_id")
         .annotate(n=Count("member_id", distinct=True))
-        .values_list("key", "n")
-        .order_by()
-    )
+        .values_list("member__unit_id", "n")
+    ):
+        key = paths[unit_id][: scope.child_length]
+        participants_by_key[key] = participants_by_key.get(key, 0) + n
     for row in people:
         row["participants"] = participants_by_key.get(row["key"], 0)
     verified = Contribution.objects.filter(
