@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .errors import ApplicationError
 from .forms import StyledForm
@@ -28,7 +29,7 @@ class ApiKeyForm(StyledForm):
     prefix = "key"
 
     name = forms.CharField(
-        label=_("Name"),
+        label=pgettext_lazy("api key", "Name"),
         max_length=100,
         help_text=_("Who uses the key, for example “HR system (production)”."),
     )

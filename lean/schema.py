@@ -4,6 +4,7 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import get_doc
 from drf_spectacular.utils import OpenApiResponse
 
 from .apikeys import scope_for
@@ -18,10 +19,23 @@ class LeanAutoSchema(AutoSchema):
     def _scope(self):
         return scope_for(self.view, self.method)
 
-    def get_description(self):
-        base = super().get_description() or ""
+    def get_operation(self, *args, **kwargs):
+        # Here rather than in get_description, which extend_schema(description=…) replaces.
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        base = operation.get("description", "")
+        if base and self._inherited_docstring(base):
+            base = ""  # a base class's docstring is about the code, not about this operation
         note = _("API key scope: %(scope)s") % {"scope": self._scope()}
-        return f"{base}\n\n{note}".strip()
+        operation["description"] = f"{base}\n\n{note}".strip()
+        return operation
+
+    def _inherited_docstring(self, text: str) -> bool:
+        view_class = type(self.view)
+        if "__doc__" in vars(view_class) and view_class.__doc__:
+            return False
+        return any(get_doc(parent).strip() == text.strip() for parent in view_class.__mro__[1:] if parent.__doc__)
 
     def get_auth(self):
         return [{"apiKey": [self._scope()]}, {"cookieAuth": []}]
