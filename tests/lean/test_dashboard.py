@@ -352,6 +352,9 @@ def test_a_unit_manager_sees_their_subtree_and_cannot_widen_it(client, world, lo
     assert figure(narrowed, "total")["value"] == "0"
     projects = tile(client, "projects")
     assert figure(projects, "total")["value"] == "1"  # U1's closed project; U2's draft is not theirs
+    # The lists behind the tiles narrow what the manager may see; another unit in their query shows nothing.
+    suggestions = client.get("/t/alpha/innovation/suggestions/", {"year": YEAR, "unit": ts.extra["unit2"].pk})
+    assert suggestions.context["page"].paginator.count == 0
 
 
 def test_the_lean_office_narrows_to_a_unit(client, world, login):
