@@ -12,6 +12,7 @@ from django.db import transaction
 from benchmarking import demo as benchmarking_demo
 from innovation import demo as innovation_demo
 from lean.demo import jobs as jobs_demo
+from lean.demo import queries as queries_demo
 from lean.models import Role, Tenant, Unit, User
 from lean.services import member_create, tenant_create, unit_create
 from lean.tenancy import tenant_scope
@@ -158,6 +159,7 @@ APP_STEPS = [
     ("projects", projects_demo.seed),
     ("innovation", innovation_demo.seed),
     ("jobs", jobs_demo.seed),
+    ("queries", queries_demo.seed),
 ]
 
 

@@ -171,10 +171,10 @@ def test_qc_circles_are_recorded_by_managers_only(a):
     ("team", "message_part"),
     [
         ([("manager", "60"), ("employee", "30")], "90"),
-        ([("manager", "50"), ("manager", "50")], "twice"),
-        ([("manager", "0"), ("employee", "100")], "above 0"),
-        ([("manager", "33.333"), ("employee", "66.667")], "two decimals"),
-        ([], "at least one"),
+        ([("manager", "50"), ("manager", "50")], "重复填写"),
+        ([("manager", "0"), ("employee", "100")], "须大于 0"),
+        ([("manager", "33.333"), ("employee", "66.667")], "最多两位小数"),
+        ([], "至少填写一名人员"),
     ],
 )
 def test_a_bad_team_is_refused_and_nothing_stored(a, team, message_part):

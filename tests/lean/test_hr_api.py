@@ -216,7 +216,7 @@ def test_a_cycle_and_an_oversized_batch_are_refused(tenant_a):
     client = api(key_for(a, ["hr:write"]))
     cycle = {"units": [{"code": "U1", "name": "一分公司", "parent_code": "U1-T1"}]}
     response = post_json(client, sync_url(a), cycle)
-    assert response.json()["field_errors"] == {"units.0.parent_code": ["This would put the unit below itself."]}
+    assert response.json()["field_errors"] == {"units.0.parent_code": ["这会使该单位成为其自身的下级。"]}
     big = {"employees": [{"employee_number": f"N{i}", "name": "x", "unit_code": "U1"} for i in range(5001)]}
     assert post_json(client, sync_url(a), big).json()["code"] == "batch_too_large"
 

@@ -62,7 +62,7 @@ def test_run_job_records_a_bad_period_as_failed(two_tenants):
     a, _b = two_tenants
     run = run_job(job="shortfall_report", tenant=a.tenant, period="2025")
     assert run.status == "failed"
-    assert "month" in run.error
+    assert "请选择月份（2026-10）或季度（2026-Q3）" in run.error
     with tenant_scope(a.tenant):
         assert JobRun.objects.get(pk=run.pk).status == "failed"
 

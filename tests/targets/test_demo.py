@@ -6,7 +6,7 @@ from datetime import date
 from django.db.models import Count
 
 from lean.demo import seed
-from lean.models import JobRun, Tenant
+from lean.models import JobRun, Membership, SavedQuery, Tenant
 from lean.tenancy import tenant_scope
 from targets import demo
 from targets.demo import huaxin
@@ -36,7 +36,7 @@ def snapshot(slug):
         }
 
 
-def test_seed_gives_huaxin_two_years_of_targets_readings_and_shortfalls(db):
+def test_seed_gives_huaxin_two_years_of_targets_readings_and_shortfalls(db, client):
     messages = list(seed.seed_all())
     assert "demo targets huaxin: created" in messages and "demo targets lvyuan: created" in messages
 
@@ -76,6 +76,17 @@ def test_seed_gives_huaxin_two_years_of_targets_readings_and_shortfalls(db):
         assert october.count() == summary.content["totals"]["units"] + 1 >= 7
         assert 0 < summary.new < summary.shortfalls == sum(r.shortfalls for r in october.exclude(unit=None))
         assert october.filter(unit__code="GEN2", shortfalls__gt=0).exists()
+
+    # The queries' demo step saved the lean office's queries; each opens with rows.
+    huaxin_tenant = Tenant.objects.get(slug="huaxin")
+    with tenant_scope(huaxin_tenant):
+        office = Membership.objects.get(employee_number="H0001")
+        saved = list(SavedQuery.objects.order_by("pk"))
+    assert len(saved) == 4
+    client.force_login(office.user, backend="lean.auth.TenantLoginBackend")
+    for query in saved:
+        response = client.get(f"/t/huaxin/query/saved/{query.pk}/")
+        assert response.status_code == 200 and response.context["result"].rows, query.name
 
     before = {slug: snapshot(slug) for slug in ("huaxin", "lvyuan")}
     assert before["lvyuan"]["Indicator"] >= 8 and before["lvyuan"]["Shortfall"] > 0

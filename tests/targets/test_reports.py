@@ -219,6 +219,9 @@ def test_reports_are_sent_to_managers_and_the_lean_office(data, settings, django
     a.manager.user.save()
     a.lean_office.user.email = "office@example.com"
     a.lean_office.user.save()
+    # The texts a job writes are in the tenant's language: English here, to read the figures plainly.
+    a.tenant.default_language = "en"
+    a.tenant.save()
     with tenant_scope(a.tenant):
         before = list(Notification.objects.values_list("pk", flat=True))
     with django_capture_on_commit_callbacks(execute=True):
