@@ -54,6 +54,16 @@ tenant_patterns = [
         path(f"dashboard/tiles/{tile}.json", dashboard.tile_view, {"tile": tile}, name=f"dashboard-tile-{tile}")
         for tile in dashboard_tiles.TILES
     ],
+    *[
+        path(
+            f"dashboard/tiles/{tile}.{fmt}",
+            dashboard.tile_export_view,
+            {"tile": tile, "fmt": fmt},
+            name=f"dashboard-tile-{tile}-{fmt}",
+        )
+        for tile in dashboard_tiles.TILES
+        for fmt in ("xlsx", "csv")
+    ],
     path("targets/", include("targets.urls")),
     path("api/v1/targets/", include("targets.api_urls")),
     path("benchmarking/", include("benchmarking.urls")),

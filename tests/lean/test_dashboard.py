@@ -503,3 +503,36 @@ def test_queries_do_not_grow_with_the_data(client, world, login):
     assert small == large, list(zip([url for _m, url in pages], small, large, strict=True))
     assert max(small[:2]) <= 30, small  # the page: every tile, the unit picker and the years
     assert max(small[4:]) <= 16, small  # a tile: ~9 of them are the session, the tenant and the member
+
+
+def test_a_tiles_table_exports_to_xlsx_and_csv_in_the_same_scope(client, world, login):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    ts, _other = world
+    with tenant_scope(ts.tenant):
+        ts.unit.name = "=HYPERLINK(1)"  # a name a spreadsheet would run as a formula
+        ts.unit.save()
+    login(ts.lean_office)
+    shown = table(tile(client, "benefits"), "benefits-units")
+    response = client.get("/t/alpha/dashboard/tiles/benefits.xlsx", {"year": YEAR, "table": "benefits-units"})
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == [str(c) for c in shown["columns"]]
+    assert len(rows) == len(shown["rows"]) + 1
+    assert next(r for r in rows if r[0] == "=HYPERLINK(1)")[1:] == (1, 1200000, 0, 0)  # figures stay numbers
+    assert [c.data_type for c in sheet["A"] if c.value == "=HYPERLINK(1)"] == ["s"]  # text, never a formula
+    text = client.get("/t/alpha/dashboard/tiles/benefits.csv", {"year": YEAR, "table": "benefits-units"})
+    lines = list(csv.reader(io.StringIO(text.content.decode("utf-8-sig"))))
+    assert lines[0] == [str(c) for c in shown["columns"]]
+    assert [r[0] for r in lines if "HYPERLINK" in r[0]] == ["'=HYPERLINK(1)"]
+    assert client.get("/t/alpha/dashboard/tiles/benefits.csv", {"table": "nope"}).status_code == 404
+    # A unit manager's export holds what their tile holds, and cannot be widened either.
+    login(ts.manager)
+    theirs = table(tile(client, "benefits", year=YEAR), "benefits-units")
+    mine = client.get("/t/alpha/dashboard/tiles/benefits.csv", {"year": YEAR, "table": "benefits-units"})
+    assert len(list(csv.reader(io.StringIO(mine.content.decode("utf-8-sig"))))) == len(theirs["rows"]) + 1
+    assert client.get("/t/alpha/dashboard/tiles/benefits.csv", {"unit": ts.extra["unit2"].pk}).status_code == 404
