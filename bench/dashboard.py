@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lean.settings")
 
 import django  # noqa: E402
@@ -29,6 +30,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
+from targets_tree import _bulk_nodes  # noqa: E402  (the target-tree benchmark's bulk insert of tree levels)
 
 from benchmarking.models import BenchmarkIndicator, Peer, PeerValue  # noqa: E402
 from innovation.models import Contribution, ContributionType, Credit, RuleVersion, Suggestion  # noqa: E402
@@ -84,30 +86,6 @@ def _drop_old() -> None:
         cursor.execute("DELETE FROM lean_tenant WHERE id = %s", [tenant.pk])
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM lean_user WHERE username LIKE 'bd-%%'")
-
-
-def _bulk_nodes(tree, parents, count, make_code):
-    nodes = [
-        TargetNode(
-            tenant=tree.tenant,
-            tree=tree,
-            parent=parent,
-            branch=parent.branch,
-            code=make_code(parent, i),
-            name=f"{parent.name}-{i}",
-            owner_unit_id=parent.owner_unit_id,
-            weight=Decimal(1 + i % 3),
-            position=i,
-            path="",
-        )
-        for parent in parents
-        for i in range(1, count + 1)
-    ]
-    TargetNode.objects.bulk_create(nodes, batch_size=BATCH)
-    for node in nodes:
-        node.path = f"{node.parent.path}{node.pk:010d}/"
-    TargetNode.objects.bulk_update(nodes, ["path"], batch_size=BATCH)
-    return nodes
 
 
 def _step(label, started):

@@ -15,6 +15,7 @@ from innovation.models import Contribution, Credit, Suggestion
 from lean.models import Membership, Unit
 from projects.models import State, Tier, Transition
 from projects.queries import portfolio_filter, portfolio_scope
+from projects.workflow import BOARD
 from targets import periods
 from targets import selectors as target_selectors
 from targets.models import Branch, Direction, Reading, Shortfall
@@ -227,19 +228,7 @@ def benchmark_positions(scope: Scope, units_in_scope=None) -> list[dict]:
 
 # ---------------------------------------------------------------- projects: funnel, days per stage, benefits
 
-FUNNEL_STATES = [
-    State.DRAFT,
-    State.SUBMITTED,
-    State.RETURNED,
-    State.APPROVED,
-    State.IN_PROGRESS,
-    State.MIDTERM,
-    State.CLOSING,
-    State.CLOSED,
-    State.FILED,
-    State.REJECTED,
-    State.MERGED,
-]
+FUNNEL_STATES = [*BOARD, State.REJECTED, State.MERGED]  # the board's lifecycle order, then the dead ends
 
 
 def scope_projects(member: Membership, scope: Scope):
