@@ -178,6 +178,17 @@ def _font() -> str:
     return FONT
 
 
+# The built-in CID font has the GB 2312 repertoire: the Latin middle dot, bullets and sub- and superscript digits
+# (kgCO₂/kWh, m²) would print as empty boxes, so they are written with the glyphs it has.
+_PDF_GLYPHS = str.maketrans(
+    {"·": "・", "•": "・", **{chr(0x2080 + d): str(d) for d in range(10)}, "¹": "1", "²": "2", "³": "3"}
+)
+
+
+def _pdf(text: str) -> str:
+    return escape(str(text).translate(_PDF_GLYPHS))
+
+
 def _cell_text(value) -> str:
     if value is None:
         return "—"
@@ -199,16 +210,16 @@ def report_pdf(report: ShortfallReport) -> bytes:
     sub = ParagraphStyle("sub", fontName=font, fontSize=11, leading=15)
     small = ParagraphStyle("small", fontName=font, fontSize=7, leading=9)
     line = f"{_('Period')}: {period} · {_('Unit')}: {unit}"
-    story = [Paragraph(escape(title), heading), Paragraph(escape(line), sub)]
+    story = [Paragraph(_pdf(title), heading), Paragraph(_pdf(line), sub)]
     story.append(Spacer(1, 4 * mm))
     if report.all_on_target and report.unit_id is not None:
-        story.append(Paragraph(escape(_("All indicators on target.")), sub))
+        story.append(Paragraph(_pdf(_("All indicators on target.")), sub))
     for section, headers, rows, note in _sections(report):
         if report.unit_id is not None and not rows:
             continue
-        story.append(Paragraph(escape(section), sub))
-        data = [[Paragraph(escape(str(h)), small) for h in headers]]
-        data += [[Paragraph(escape(_cell_text(v)), small) for v in values] for values in rows]
+        story.append(Paragraph(_pdf(section), sub))
+        data = [[Paragraph(_pdf(str(h)), small) for h in headers]]
+        data += [[Paragraph(_pdf(_cell_text(v)), small) for v in values] for values in rows]
         table = Table(data, repeatRows=1)
         table.setStyle(
             TableStyle(
@@ -222,7 +233,7 @@ def report_pdf(report: ShortfallReport) -> bytes:
         )
         story.append(table)
         if note:
-            story.append(Paragraph(escape(note), small))
+            story.append(Paragraph(_pdf(note), small))
         story.append(Spacer(1, 4 * mm))
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(

@@ -383,3 +383,10 @@ def test_pdf_is_a_pdf(data):
             assert pdf.startswith(b"%PDF")
             assert len(pdf) > 1000
             assert b"STSong-Light" in pdf  # the built-in Chinese font
+
+
+def test_pdf_text_keeps_to_the_fonts_glyphs():
+    from targets.report_files import _pdf
+
+    # The CID font has no Latin middle dot or subscript digits: they would print as empty boxes.
+    assert _pdf("期间: 2026-10 · 单位 kgCO₂/kWh m² <b>") == "期间: 2026-10 ・ 单位 kgCO2/kWh m2 &lt;b&gt;"
