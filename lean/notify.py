@@ -14,18 +14,28 @@ from .tenancy import current_tenant
 def notify(*, recipients, title: str, body: str = "", url: str = "", exclude: Membership | None = None) -> int:
     """One notification per distinct active recipient (never the person who acted: `exclude`). Bounded: one
     insert whatever the number of recipients."""
-    people = {m.pk: m for m in recipients if m is not None and m.active}
-    if exclude is not None:
-        people.pop(exclude.pk, None)
-    if not people:
-        return 0
+    return notify_each([(recipients, title, body, url)], exclude=exclude)
+
+
+def notify_each(messages, *, exclude: Membership | None = None) -> int:
+    """Several messages, each (recipients, title, body, url), as `notify` sends one: one insert for them all
+    (a job telling each of 300 units about its own report), the emails after commit. Returns how many
+    notifications were made."""
     tenant = current_tenant()
-    Notification.objects.bulk_create(
-        [Notification(tenant=tenant, recipient=m, title=title[:200], body=body, url=url) for m in people.values()]
-    )
-    if settings.EMAIL_HOST:
-        addresses = [m.user.email for m in people.values() if m.user.email]
-        if addresses:
-            message = (title, f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, addresses)
-            transaction.on_commit(lambda: send_mass_mail([message], fail_silently=True))
-    return len(people)
+    rows, mails = [], []
+    for recipients, title, body, url in messages:
+        people = {m.pk: m for m in recipients if m is not None and m.active}
+        if exclude is not None:
+            people.pop(exclude.pk, None)
+        rows += [
+            Notification(tenant=tenant, recipient=m, title=title[:200], body=body, url=url) for m in people.values()
+        ]
+        if settings.EMAIL_HOST:  # only then are the users' addresses read
+            addresses = [m.user.email for m in people.values() if m.user.email]
+            if addresses:
+                mails.append((title, f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, addresses))
+    if rows:
+        Notification.objects.bulk_create(rows)
+    if mails:
+        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+    return len(rows)

@@ -101,5 +101,21 @@ def unit_managers(unit: Unit):
     )
 
 
+def unit_managers_of(units) -> dict:
+    """unit id → the active managers of that unit and of the units above it, for many units in one query."""
+    units = list(units)
+    ids = {int(part) for unit in units for part in unit.path.strip("/").split("/") if part}
+    managers = list(
+        Membership.objects.filter(roles__contains=[Role.UNIT_MANAGER], active=True, unit_id__in=ids).select_related(
+            "user"
+        )
+    )
+    by_unit = {}
+    for unit in units:
+        above = {int(part) for part in unit.path.strip("/").split("/") if part}
+        by_unit[unit.pk] = [m for m in managers if m.unit_id in above]
+    return by_unit
+
+
 def lean_office_members():
     return Membership.objects.filter(roles__contains=[Role.LEAN_OFFICE], active=True).select_related("user")

@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 
 from lean import jobs
 from lean.models import JobRun, Membership, Role, Unit
-from lean.notify import notify
-from lean.selectors import lean_office_members, unit_managers
+from lean.notify import notify_each
+from lean.selectors import lean_office_members, unit_managers_of
 from lean.tenancy import current_tenant
 
 from . import periods
@@ -311,9 +311,11 @@ def report_url(report: ShortfallReport) -> str:
 
 def _send(period: periods.Period, reports: list[ShortfallReport], summary: ShortfallReport) -> None:
     """Each unit's report to its managers (and those of the units above), the summary to the lean office: an
-    in-app notification each, and an email after commit when email is configured. One query and one insert per
-    unit, whatever the number of indicators."""
+    in-app notification each, and an email after commit when email is configured. Three queries in all (the
+    managers, the lean office, one insert), whatever the number of units and indicators."""
     label = period.label
+    managers = unit_managers_of(report.unit for report in reports)
+    messages = []
     for report in reports:
         if report.all_on_target:
             body = _("All indicators on target.")
@@ -323,26 +325,19 @@ def _send(period: periods.Period, reports: list[ShortfallReport], summary: Short
                 "new": report.new,
                 "uncovered": report.uncovered,
             }
-        notify(
-            recipients=unit_managers(report.unit),
-            title=_("Shortfall report %(period)s: %(unit)s") % {"period": label, "unit": report.unit.name},
-            body=body,
-            url=report_url(report),
-        )
+        title = _("Shortfall report %(period)s: %(unit)s") % {"period": label, "unit": report.unit.name}
+        messages.append((managers[report.unit_id], title, body, report_url(report)))
     totals = summary.content["totals"]
-    notify(
-        recipients=lean_office_members(),
-        title=_("Shortfall reports %(period)s: summary") % {"period": label},
-        body=_("%(units)d unit(s): %(short)d with shortfalls (%(count)d, %(new)d new, %(uncovered)d uncovered).")
-        % {
-            "units": totals["units"],
-            "short": totals["units_short"],
-            "count": totals["shortfalls"],
-            "new": totals["new"],
-            "uncovered": totals["uncovered"],
-        },
-        url=report_url(summary),
-    )
+    body = _("%(units)d unit(s): %(short)d with shortfalls (%(count)d, %(new)d new, %(uncovered)d uncovered).") % {
+        "units": totals["units"],
+        "short": totals["units_short"],
+        "count": totals["shortfalls"],
+        "new": totals["new"],
+        "uncovered": totals["uncovered"],
+    }
+    title = _("Shortfall reports %(period)s: summary") % {"period": label}
+    messages.append((lean_office_members(), title, body, report_url(summary)))
+    notify_each(messages)
 
 
 def _make(*, period: periods.Period, run: JobRun | None) -> tuple[list[ShortfallReport], bool]:

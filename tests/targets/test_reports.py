@@ -264,7 +264,7 @@ def test_visibility(data):
         assert [r.unit_id for r in report_list(viewer=team_manager).filter(period_start=FEB.start)] == [a.team.pk]
 
 
-def _bulk(ts, count: int):
+def _bulk(ts, count: int, units=None):
     """`count` indicators for the unit and the team, each missed in 2024-01 by both (bulk inserts)."""
     tree = tree_create(year=2024)
     root = branch(tree)
@@ -293,7 +293,7 @@ def _bulk(ts, count: int):
         target = IndicatorTarget(tenant=ts.tenant, indicator=indicator, value=100)
         target.period = period
         targets.append(target)
-        for unit in (ts.unit, ts.team):
+        for unit in units or (ts.unit, ts.team):
             links.append(IndicatorUnit(tenant=ts.tenant, indicator=indicator, unit=unit))
             reading = Reading(tenant=ts.tenant, indicator=indicator, unit=unit, value=90)
             reading.period = period
@@ -313,6 +313,28 @@ def test_query_count_does_not_grow_with_indicators(tenant_a, tenant_b):
                 reports = shortfall_reports_make(period=periods.parse("2024-01"))
             assert reports[0].shortfalls == 2 * size
             counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_query_count_does_not_grow_with_units(tenant_a, tenant_b):
+    from lean.models import Role
+    from lean.services import unit_create
+
+    counts = []
+    for ts, extra in ((tenant_a, 0), (tenant_b, 12)):
+        with tenant_scope(ts.tenant):
+            more = [unit_create(name=f"新单位{i}", code=f"N{i}", parent=ts.hq) for i in range(extra)]
+            managers = [make_member(unit, [Role.UNIT_MANAGER], number=f"M{i}") for i, unit in enumerate(more)]
+            _bulk(ts, 3, units=[ts.unit, ts.team, *more])
+            with CaptureQueriesContext(connection) as queries:
+                reports = shortfall_reports_make(period=periods.parse("2024-01"))
+            assert len(reports) == 1 + 2 + extra
+            counts.append(len(queries))
+            for manager in managers:  # each new unit's manager hears of their own unit's report only
+                assert list(Notification.objects.filter(recipient=manager).values_list("title", flat=True)) == [
+                    translation.gettext("Shortfall report %(period)s: %(unit)s")
+                    % {"period": periods.parse("2024-01").label, "unit": manager.unit.name}
+                ]
     assert counts[0] == counts[1]
 
 
