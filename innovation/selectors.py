@@ -32,7 +32,7 @@ class Period:
         return cls(date(year, 1, 1), date(year, 12, 31))
 
 
-def _in_period(period: Period | None, prefix: str = "contribution__") -> Q:
+def in_period(period: Period | None, prefix: str = "contribution__") -> Q:
     if period is None:
         return Q()
     return Q(**{f"{prefix}occurred_on__gte": period.start, f"{prefix}occurred_on__lte": period.end})
@@ -52,11 +52,11 @@ def member_archive(*, member: Membership, period: Period | None = None) -> dict:
     points, and their rank among the people of their unit. Five queries."""
     credits = (
         Credit.objects.filter(member=member)
-        .filter(_in_period(period))
+        .filter(in_period(period))
         .select_related("contribution__type", "contribution__unit", "contribution__listing")
         .order_by("-contribution__occurred_on", "-id")
     )
-    counted = Credit.objects.filter(COUNTED, member=member).filter(_in_period(period))
+    counted = Credit.objects.filter(COUNTED, member=member).filter(in_period(period))
     by_type = list(
         counted.values("contribution__type__name", "contribution__type_id")
         .annotate(points=Sum("points"), count=Count("id"))
@@ -96,7 +96,7 @@ def member_rank(*, member: Membership, period: Period | None = None) -> dict:
             points=Sum(
                 "innovation_credits__points",
                 filter=Q(innovation_credits__contribution__status=Contribution.Status.VERIFIED)
-                & _in_period(period, "innovation_credits__contribution__"),
+                & in_period(period, "innovation_credits__contribution__"),
                 default=ZERO,
             )
         )
@@ -120,7 +120,7 @@ def contributions(
     """The online query (在线查询) of contributions by unit (with its sub-units), person, type, period and
     status, limited to what the viewer may see: all for the lean office, their subtree for a manager, their own
     for an employee."""
-    rows = Contribution.objects.select_related("type", "unit", "listing").filter(_in_period(period, ""))
+    rows = Contribution.objects.select_related("type", "unit", "listing").filter(in_period(period, ""))
     if not can(viewer, "innovation.tenant.view"):
         if can(viewer, "innovation.units"):
             rows = rows.filter(unit__path__startswith=viewer.unit.path)
@@ -141,7 +141,7 @@ def unit_archive(*, unit: Unit, period: Period, top: int = 10) -> dict:
     """A unit's archive with its sub-units: points and contributions by type, participation rate (the share of
     active people with at least one counted contribution) and the top contributors. Four queries."""
     in_unit = Q(member__unit__path__startswith=unit.path)
-    counted = Credit.objects.filter(COUNTED, in_unit).filter(_in_period(period))
+    counted = Credit.objects.filter(COUNTED, in_unit).filter(in_period(period))
     by_type = list(
         Contribution.objects.filter(
             status=Contribution.Status.VERIFIED, unit__path__startswith=unit.path, **_period_kwargs(period)
@@ -156,7 +156,7 @@ def unit_archive(*, unit: Unit, period: Period, top: int = 10) -> dict:
             "id",
             filter=Q(
                 Q(innovation_credits__contribution__status=Contribution.Status.VERIFIED)
-                & _in_period(period, "innovation_credits__contribution__")
+                & in_period(period, "innovation_credits__contribution__")
             ),
             distinct=True,
         ),
@@ -204,7 +204,7 @@ def tenant_archive(*, period: Period) -> dict:
             participants=Count(
                 "id",
                 filter=Q(innovation_credits__contribution__status=Contribution.Status.VERIFIED)
-                & _in_period(period, "innovation_credits__contribution__"),
+                & in_period(period, "innovation_credits__contribution__"),
                 distinct=True,
             ),
         )

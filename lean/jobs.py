@@ -219,6 +219,22 @@ def cycle_period(*, cadence: str, day: int, hour: int, tenant: Tenant, now: date
     return current.previous()
 
 
+def next_run_at(*, cadence: str, day: int, hour: int, time_zone: str, now: datetime) -> datetime | None:
+    """The next moment the dispatcher starts the job (cycle_period above): day and hour of each month, or of
+    each quarter's first month, in the tenant's time zone. None when the cadence is off."""
+    if cadence not in (JobSettings.Cadence.MONTHLY, JobSettings.Cadence.QUARTERLY):
+        return None
+    zone = ZoneInfo(time_zone or "UTC")
+    local = now.astimezone(zone)
+    kind = periods.MONTH if cadence == JobSettings.Cadence.MONTHLY else periods.QUARTER
+    period = periods.parse(local.date()).containing(kind)
+    while True:
+        moment = datetime.combine(period.start.replace(day=day), time(hour), tzinfo=zone)
+        if moment > local:
+            return moment
+        period = period.next()
+
+
 def default_period(*, cadence: str, today) -> periods.Period:
     """The previous complete month, or quarter for a quarterly cadence (off: the previous month)."""
     kind = periods.QUARTER if cadence == JobSettings.Cadence.QUARTERLY else periods.MONTH
@@ -235,6 +251,16 @@ def parse_job_period(text: str) -> periods.Period:
         message = _("Choose a month (2026-10) or a quarter (2026-Q3).")
         raise ApplicationError(message, code="invalid_period", field_errors={"period": [message]})
     return period
+
+
+def job_runs(*, job: str = "", status: str = ""):
+    """The tenant's job runs, newest first, optionally of one job and one status."""
+    runs = JobRun.objects.select_related("triggered_by__user").order_by("-started_at", "-id")
+    if job:
+        runs = runs.filter(job=job)
+    if status:
+        runs = runs.filter(status=status)
+    return runs
 
 
 def finished(job: str, period: str) -> bool:

@@ -22,6 +22,7 @@ import hashlib
 from collections import defaultdict
 from decimal import Decimal
 
+from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter
@@ -376,6 +377,27 @@ def report_list(*, viewer: Membership):
     if viewer.has_role(Role.UNIT_MANAGER):
         return reports.filter(unit__path__startswith=viewer.unit.path)
     return reports.none()
+
+
+def report_periods(*, viewer: Membership, page, per_page: int):
+    """A page of the periods that have reports the viewer may read, newest first, and for each the summary (the
+    lean office's) and the units' reports. Two queries, whatever the number of reports."""
+    reports = report_list(viewer=viewer)
+    keys = reports.order_by("-period_start", "period_kind").values_list("period_kind", "period_start").distinct()
+    page = Paginator(keys, per_page).get_page(page)
+    shown = list(page)
+    rows = list(reports.filter(period_start__in={start for _kind, start in shown})) if shown else []
+    groups = []
+    for kind, start in shown:
+        mine = [r for r in rows if r.period_kind == kind and r.period_start == start]
+        groups.append(
+            {
+                "period": periods.Period(start, kind),
+                "summary": next((r for r in mine if r.unit_id is None), None),
+                "units": [r for r in mine if r.unit_id is not None],
+            }
+        )
+    return page, groups
 
 
 def report_get(*, viewer: Membership, report_id: int) -> ShortfallReport:

@@ -1,11 +1,11 @@
 """The home page's panel per role: the dashboard's headline figures for the lean office (the tenant) and a unit
 manager (their subtree); an employee's own innovation archive summary and the open listings (创新公示)."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from innovation import selectors as innovation_selectors
-from innovation.models import Contribution, Listing
+from innovation.models import Listing
 
 from ..permissions import can
 from . import tiles
@@ -34,10 +34,11 @@ def employee_summary(*, member) -> dict:
     Three queries."""
     year = timezone.localdate().year
     period = innovation_selectors.Period.year(year)
-    verified = Q(contribution__status=Contribution.Status.VERIFIED)
-    totals = member.innovation_credits.filter(
-        contribution__occurred_on__gte=period.start, contribution__occurred_on__lte=period.end
-    ).aggregate(contributions=Count("id"), verified=Count("id", filter=verified), points=Sum("points", filter=verified))
+    # The archive's own definitions (innovation.selectors): what counts, and the year's span.
+    counted = innovation_selectors.COUNTED
+    totals = member.innovation_credits.filter(innovation_selectors.in_period(period)).aggregate(
+        contributions=Count("id"), verified=Count("id", filter=counted), points=Sum("points", filter=counted)
+    )
     listings = list(Listing.objects.filter(state=Listing.State.OPEN).order_by("-opened_at", "-id")[:OPEN_LISTINGS])
     return {
         "year": year,

@@ -1,9 +1,6 @@
 """The lean office's pages of the scheduled jobs: when they run (with the next run times), the runs with their
 status and error, and a manual run of a job for a chosen period."""
 
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -15,13 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from innovation.services import listings as listing_service
-from targets import periods
 
 from ..errors import ApplicationError
 from ..forms_integrations import apply_errors
 from ..forms_jobs import JobSettingsForm, RunFilterForm, RunNowForm
-from ..jobs import JOB_LABELS, job_enqueue, job_settings_get, job_settings_update
-from ..models import JobRun, JobSettings
+from ..jobs import JOB_LABELS, job_enqueue, job_runs, job_settings_get, job_settings_update, next_run_at
 from ..permissions import is_lean_office
 
 RUNS_PER_PAGE = 50
@@ -30,22 +25,6 @@ RUNS_PER_PAGE = 50
 def require_lean_office(request):
     if not is_lean_office(request.membership):
         raise PermissionDenied
-
-
-def next_run_at(*, cadence: str, day: int, hour: int, time_zone: str, now: datetime) -> datetime | None:
-    """The next moment the dispatcher starts the job (lean.jobs.cycle_period): day and hour of each month, or of
-    each quarter's first month, in the tenant's time zone. None when the cadence is off."""
-    if cadence not in (JobSettings.Cadence.MONTHLY, JobSettings.Cadence.QUARTERLY):
-        return None
-    zone = ZoneInfo(time_zone or "UTC")
-    local = now.astimezone(zone)
-    kind = periods.MONTH if cadence == JobSettings.Cadence.MONTHLY else periods.QUARTER
-    period = periods.parse(local.date()).containing(kind)
-    while True:
-        moment = datetime.combine(period.start.replace(day=day), time(hour), tzinfo=zone)
-        if moment > local:
-            return moment
-        period = period.next()
 
 
 def _schedule(settings, now, time_zone):
@@ -100,11 +79,7 @@ def job_settings_view(request, tenant_slug):
 def _runs_page(request, *, run_form=None, status=200):
     filters = RunFilterForm(request.GET or None, labels=JOB_LABELS)
     chosen = filters.cleaned_data if filters.is_valid() else {}
-    runs = JobRun.objects.select_related("triggered_by__user").order_by("-started_at", "-id")
-    if chosen.get("job"):
-        runs = runs.filter(job=chosen["job"])
-    if chosen.get("status"):
-        runs = runs.filter(status=chosen["status"])
+    runs = job_runs(job=chosen.get("job") or "", status=chosen.get("status") or "")
     page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
     for run in page:
         run.label = JOB_LABELS.get(run.job, run.job)

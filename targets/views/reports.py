@@ -4,16 +4,14 @@ office) and its downloads. Who sees which report is targets.reports' rule (repor
 import re
 from decimal import Decimal, InvalidOperation
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
 from lean.permissions import can, is_lean_office
 
-from .. import periods
 from ..report_files import report_pdf, report_xlsx
-from ..reports import report_get, report_list
+from ..reports import report_get, report_periods
 from .tree import require
 
 PERIODS_PER_PAGE = 6
@@ -28,22 +26,7 @@ def _require_reader(request):
 def report_list_view(request, tenant_slug):
     """The periods, newest first, each with the summary (lean office) and the units' rows the viewer may see."""
     _require_reader(request)
-    reports = report_list(viewer=request.membership)
-    keys = reports.order_by("-period_start", "period_kind").values_list("period_kind", "period_start").distinct()
-    page = Paginator(keys, PERIODS_PER_PAGE).get_page(request.GET.get("page"))
-    shown = list(page)
-    rows = list(reports.filter(period_start__in={start for _kind, start in shown})) if shown else []
-    groups = []
-    for kind, start in shown:
-        period = periods.Period(start, kind)
-        mine = [r for r in rows if r.period_kind == kind and r.period_start == start]
-        groups.append(
-            {
-                "period": period,
-                "summary": next((r for r in mine if r.unit_id is None), None),
-                "units": [r for r in mine if r.unit_id is not None],
-            }
-        )
+    page, groups = report_periods(viewer=request.membership, page=request.GET.get("page"), per_page=PERIODS_PER_PAGE)
     context = {"page": page, "groups": groups, "may_jobs": is_lean_office(request.membership)}
     return render(request, "targets/report_list.html", context)
 

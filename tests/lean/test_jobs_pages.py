@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from innovation.models import InnovationSettings
+from lean.jobs import next_run_at
 from lean.models import JobRun, JobSettings
 from lean.tenancy import tenant_scope
-from lean.views.jobs import next_run_at
 
 BASE = "/t/alpha/jobs"
 GOOD = {
