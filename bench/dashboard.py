@@ -29,8 +29,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
-from targets_tree import _bulk_nodes  # noqa: E402  (the target-tree benchmark's bulk insert of tree levels)
+from django.db import connection  # noqa: E402
+from targets_tree import drop_tenant, shortfall_row, tree_with_indicators  # noqa: E402  (the tree benchmark's builders)
 
 from benchmarking.models import BenchmarkIndicator, Peer, PeerValue  # noqa: E402
 from innovation.models import Contribution, ContributionType, Credit, RuleVersion, Suggestion  # noqa: E402
@@ -39,18 +39,16 @@ from lean.dashboard import tiles  # noqa: E402
 from lean.dashboard.scope import scope_for  # noqa: E402
 from lean.db_roles import as_owner  # noqa: E402
 from lean.models import Membership, Role, Tenant, Unit, User  # noqa: E402
-from lean.rls import tenant_models  # noqa: E402
 from lean.services import member_create, tenant_create, unit_create  # noqa: E402
 from lean.tenancy import tenant_scope  # noqa: E402
 from projects.models import Project, ProjectShortfall, State, Tier, Transition  # noqa: E402
 from targets import periods, services  # noqa: E402
-from targets.models import Indicator, IndicatorUnit, Reading, Shortfall, TargetNode  # noqa: E402
+from targets.models import IndicatorUnit, Reading, Shortfall  # noqa: E402
 
 SLUG = "bench-dashboard"
 YEARS = range(2022, 2027)
 UNITS, TEAMS_PER_UNIT = 20, 14  # 20 units with 14 teams each: 300 units under HQ
 EMPLOYEES = 30_000
-GOALS_PER_BRANCH, SUBGOALS_PER_GOAL, INDICATORS_PER_SUBGOAL = 5, 5, 20  # 2,000 indicators per tree
 UNITS_PER_INDICATOR = 5
 BENCHMARKS, PEERS = 60, 5
 PROJECTS = 5_000
@@ -75,15 +73,7 @@ PATHS[State.FILED] = PATHS[State.CLOSED] + [("file", State.CLOSED, State.FILED)]
 
 
 def _drop_old() -> None:
-    """Remove an earlier run's tenant, table by table, in one transaction (the foreign keys are deferred)."""
-    tenant = Tenant.objects.filter(slug=SLUG).first()
-    if tenant is None:
-        return
-    with tenant_scope(tenant), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for model in tenant_models():
-            cursor.execute(f'DELETE FROM "{model._meta.db_table}" WHERE tenant_id = %s', [tenant.pk])
-        cursor.execute("DELETE FROM lean_tenant WHERE id = %s", [tenant.pk])
+    drop_tenant(SLUG)
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM lean_user WHERE username LIKE 'bd-%%'")
 
@@ -142,22 +132,7 @@ def build_targets(tenant, units, rng):
     counts = {"readings": 0, "shortfalls": 0}
     latest = []
     for year in YEARS:
-        tree = services.tree_create(year=year, name=f"{year}年目标树")
-        branches = list(TargetNode.objects.filter(tree=tree, parent=None).select_related("tenant"))
-        goals = _bulk_nodes(tree, branches, GOALS_PER_BRANCH, lambda p, i: f"{p.code}{i}")
-        subgoals = _bulk_nodes(tree, goals, SUBGOALS_PER_GOAL, lambda p, i: f"{p.code}.{i}")
-        leaves = _bulk_nodes(tree, subgoals, INDICATORS_PER_SUBGOAL, lambda p, i: f"{p.code}.{i:02d}")
-        indicators = [
-            Indicator(
-                tenant=tenant,
-                node=node,
-                measure_unit="%",
-                direction="lower" if i % 4 == 0 else "higher",
-                aggregation="sum" if i % 5 == 0 else "average",
-            )
-            for i, node in enumerate(leaves)
-        ]
-        Indicator.objects.bulk_create(indicators, batch_size=BATCH)
+        indicators = tree_with_indicators(tenant, year, f"{year}年目标树")
         months = periods.parse(str(year), periods.YEAR).split(periods.MONTH)
         links, readings, shortfalls = [], [], []
         for number, indicator in enumerate(indicators, start=1):
@@ -174,17 +149,7 @@ def build_targets(tenant, units, rng):
                     reading.period = period
                     readings.append(reading)
                     if services.missed(indicator.direction, value, target):
-                        shortfall = Shortfall(
-                            tenant=tenant,
-                            indicator=indicator,
-                            unit=unit,
-                            actual=value,
-                            target=target,
-                            gap=abs(target - value),
-                            achievement=services.achievement(indicator.direction, value, target),
-                        )
-                        shortfall.period = period
-                        shortfalls.append(shortfall)
+                        shortfalls.append(shortfall_row(reading, indicator.direction, target))
             if number % 250 == 0 or number == len(indicators):
                 for model, rows, key in (
                     (IndicatorUnit, links, None),
