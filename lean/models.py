@@ -17,6 +17,12 @@ class Tenant(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=60, default="Asia/Shanghai")
     default_language = models.CharField(_("default language"), max_length=10, default="zh-hans")
     active = models.BooleanField(_("active"), default=True)
+    # The seed paper moved away from ranking people by counts: ranks are shown only where a tenant asks for them.
+    ranking_enabled = models.BooleanField(
+        _("show rankings"),
+        default=False,
+        help_text=_("Show employees their rank among the people of their unit by innovation points."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -108,6 +114,8 @@ class Role(models.TextChoices):
     UNIT_MANAGER = "unit_manager", _("Unit manager")
     REVIEWER = "reviewer", _("Reviewer")
     EMPLOYEE = "employee", _("Employee")
+    FINANCE = "finance", _("Finance verifier")  # 财务核验: signs off verified benefits, for their unit's subtree
+    LEADER = "leader", _("Leader")  # 分管领导: reads the dashboards and pages, changes nothing
 
 
 class Membership(TenantModel):

@@ -26,6 +26,8 @@ is_lean_office = has_role(Role.LEAN_OFFICE)
 is_unit_manager = has_role(Role.UNIT_MANAGER)
 is_reviewer = has_role(Role.REVIEWER)
 is_employee = has_role(Role.EMPLOYEE)
+is_finance = has_role(Role.FINANCE)
+is_leader = has_role(Role.LEADER)
 
 
 @rules.predicate
