@@ -9,6 +9,7 @@ from django.utils import timezone
 from lean.models import Membership, Role, Unit
 from targets import periods
 from targets.models import Shortfall
+from targets.selectors import assessed_expression
 
 from .comparison import Comparison, comparisons
 from .models import BenchmarkIndicator, Peer, PeerValue, Practice, Proposal
@@ -141,8 +142,9 @@ def shortfall_candidates(*, limit: int = 50):
     return (
         Shortfall.objects.filter(source=Shortfall.Source.TARGET, resolved=False)
         .exclude(indicator__node__code__in=benchmarked)
+        .alias(in_assessment=assessed_expression())
         .values("indicator_id", "indicator__node__code", "indicator__node__name", "indicator__node__tree__year")
-        .annotate(misses=Count("pk"), assessed=Count("pk", filter=Q(assessed=True)))
+        .annotate(misses=Count("pk"), assessed=Count("pk", filter=Q(in_assessment=True)))
         .order_by("-assessed", "-misses", "indicator__node__code")[:limit]
     )
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class InnovationConfig(AppConfig):
     name = "innovation"
-    verbose_name = _("Innovation")
+    verbose_name = _("Employee innovation")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
@@ -23,7 +23,7 @@ class InnovationConfig(AppConfig):
         project_closed.connect(award_closed_project, dispatch_uid="innovation-award-closed-project")
         listing_finalized.connect(announce_finalized_listing, dispatch_uid="innovation-announce-listing")
         post_save.connect(set_up_new_tenant, sender=Tenant, dispatch_uid="innovation-set-up-tenant")
-        register(NavItem(_("Innovation"), "innovation-archive", "innovation.view", "award"))
+        register(NavItem(_("Employee innovation"), "innovation-archive", "innovation.view", "award"))
         register_job(TenantJob(lean_jobs.INNOVATION_LISTING, "innovation.listing_job", listing_jobs.is_due))
         lean_jobs.job_body_register(
             lean_jobs.INNOVATION_LISTING, period=listing_jobs.job_period, body=listing_jobs.job_body

@@ -13,7 +13,7 @@ from lean.errors import ApplicationError
 from lean.forms import StyledForm
 
 from .models import ContributionType, Incentive, Level
-from .points import FACTORS
+from .points import DEFAULT_BANDS, FACTORS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 FACTOR_LABELS = {"positioning": _("Positioning"), "breadth": _("Breadth"), "complexity": _("Complexity")}
@@ -124,6 +124,11 @@ class RulesForm(SampleMixin, StyledForm):
         unit_base = rules.get("unit_base", {})
         self.fields["unit_base.min"] = _number(_("Lowest base of a unit's own type"), unit_base.get("min"))
         self.fields["unit_base.max"] = _number(_("Highest base of a unit's own type"), unit_base.get("max"))
+        bands = rules.get("benefit_bands") or DEFAULT_BANDS
+        self.fields["benefit_bands.key"] = _number(_("Key positioning from (CNY signed off)"), bands.get("key"))
+        self.fields["benefit_bands.strategic"] = _number(
+            _("Strategic positioning from (CNY signed off)"), bands.get("strategic")
+        )
         self.add_sample_fields(self.hq_types, "qc")
 
     def value(self, name):
@@ -143,6 +148,7 @@ class RulesForm(SampleMixin, StyledForm):
             }
         out["award"] = {level: self.value(f"award.{level}") for level, _label in Level.AWARD}
         out["unit_base"] = {key: self.value(f"unit_base.{key}") for key in ("min", "max")}
+        out["benefit_bands"] = {key: self.value(f"benefit_bands.{key}") for key in ("key", "strategic")}
         return out
 
     # The layout the template walks: one row per type, level and award, each with its inputs.
@@ -163,6 +169,9 @@ class RulesForm(SampleMixin, StyledForm):
 
     def unit_base_fields(self):
         return [self["unit_base.min"], self["unit_base.max"]]
+
+    def benefit_band_fields(self):
+        return [self["benefit_bands.key"], self["benefit_bands.strategic"]]
 
     def award_rows(self):
         return [{"level": level, "label": label, "field": self[f"award.{level}"]} for level, label in Level.AWARD]

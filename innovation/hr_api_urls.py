@@ -3,6 +3,7 @@
 from django.urls import path
 
 from lean.hr_apis import HrSyncApi
+from targets.hr_apis import HrAssessmentListApi
 
 from .hr_apis import HrEmployeeApi, HrPointsApi, HrUnitTotalsApi
 
@@ -11,4 +12,5 @@ urlpatterns = [
     path("points/", HrPointsApi.as_view(), name="api-hr-points"),
     path("points/units/", HrUnitTotalsApi.as_view(), name="api-hr-unit-points"),
     path("employees/<str:employee_number>/", HrEmployeeApi.as_view(), name="api-hr-employee"),
+    path("assessments/", HrAssessmentListApi.as_view(), name="api-hr-assessments"),
 ]

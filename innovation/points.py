@@ -7,7 +7,12 @@ A rule version's `rules` (JSON, numbers as strings so nothing is ever a float):
     {"base": {"project": "100", ...},
      "factors": {"positioning": {"key": {"value": "1.2", "min": "1.0", "max": "1.4"}, ...}, "breadth": ..., ...},
      "award": {"none": "0", "unit": "10", ...},
-     "unit_base": {"min": "1", "max": "50"}}
+     "unit_base": {"min": "1", "max": "50"},
+     "benefit_bands": {"key": "100000", "strategic": "1000000"}}
+
+`benefit_bands` places a closed lean project by its benefit signed off by finance (CNY): from `key` on it is
+positioned at least "key", from `strategic` on "strategic" (below `key`: "general"). A version saved before the
+bands existed scores with DEFAULT_BANDS.
 
 A unit's tuning replaces factor values (inside [min, max]) and sets the base of the unit's own types (inside
 `unit_base`). A tuning that a later HQ version's bounds no longer allow is clamped to them when scoring, and the
@@ -46,7 +51,10 @@ DEFAULT_RULES = {
     },
     "award": {"none": "0", "unit": "10", "company": "30", "provincial": "60", "national": "100"},
     "unit_base": {"min": "1", "max": "50"},
+    "benefit_bands": {"key": "100000", "strategic": "1000000"},
 }
+DEFAULT_BANDS = DEFAULT_RULES["benefit_bands"]
+POSITIONING_ORDER = ("general", "key", "strategic")  # lowest first
 
 
 class RulesError(ValueError):
@@ -77,7 +85,7 @@ def validate_rules(rules: dict, type_codes) -> dict:
     """Check a whole rule version and return it normalised (every number a plain string). Raise RulesError
     listing every problem."""
     errors: dict = {}
-    out = {"base": {}, "factors": {}, "award": {}, "unit_base": {}}
+    out = {"base": {}, "factors": {}, "award": {}, "unit_base": {}, "benefit_bands": {}}
     base = rules.get("base") or {}
     for code in type_codes:
         value = _dec(base.get(code), f"base.{code}", errors)
@@ -110,9 +118,33 @@ def validate_rules(rules: dict, type_codes) -> dict:
             errors["unit_base.max"] = _("The upper bound is below the lower bound.")
         else:
             out["unit_base"] = {"min": str(low), "max": str(high)}
+    bands = rules.get("benefit_bands") or DEFAULT_BANDS
+    key, strategic = (_dec(bands.get(k), f"benefit_bands.{k}", errors, positive=False) for k in ("key", "strategic"))
+    if key is not None and strategic is not None:
+        if key > strategic:
+            errors["benefit_bands.strategic"] = _("The strategic band starts below the key band.")
+        else:
+            out["benefit_bands"] = {"key": str(key), "strategic": str(strategic)}
     if errors:
         raise RulesError(errors)
     return out
+
+
+def benefit_positioning(rules: dict, amount: Decimal | None) -> str:
+    """The positioning a closed project's signed-off benefit (CNY) earns under `rules`' bands (DEFAULT_BANDS for
+    a version older than them); no signed-off benefit earns the lowest."""
+    bands = rules.get("benefit_bands") or DEFAULT_BANDS
+    if amount is None:
+        return "general"
+    if amount >= Decimal(bands["strategic"]):
+        return "strategic"
+    if amount >= Decimal(bands["key"]):
+        return "key"
+    return "general"
+
+
+def higher_positioning(*levels: str) -> str:
+    return max(levels, key=POSITIONING_ORDER.index)
 
 
 def validate_tuning(rules: dict, factors: dict, type_base: dict, own_type_codes) -> tuple[dict, dict]:

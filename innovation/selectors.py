@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from lean.models import Membership, Unit
 from lean.permissions import can
+from lean.tenancy import current_tenant
 
 from .models import Contribution, ContributionType, Credit, Incentive, Listing, Objection, Suggestion
 
@@ -89,7 +90,9 @@ def member_archive(*, member: Membership, period: Period | None = None) -> dict:
 
 def member_rank(*, member: Membership, period: Period | None = None) -> dict:
     """The person's place among the active people of their own unit by counted points (ties share a place):
-    one query, ranked in the database."""
+    one query, ranked in the database. Nothing (and no query) unless the tenant shows rankings."""
+    if not current_tenant().ranking_enabled:
+        return {"rank": None, "of": None}
     totals = (
         Membership.objects.filter(unit_id=member.unit_id, active=True)
         .annotate(
@@ -139,7 +142,9 @@ def contributions(
 
 def unit_archive(*, unit: Unit, period: Period, top: int = 10) -> dict:
     """A unit's archive with its sub-units: points and contributions by type, participation rate (the share of
-    active people with at least one counted contribution) and the top contributors. Four queries."""
+    active people with at least one counted contribution) and the top contributors (by employee number when
+    the tenant shows no rankings). Four queries."""
+    ranked = current_tenant().ranking_enabled
     in_unit = Q(member__unit__path__startswith=unit.path)
     counted = Credit.objects.filter(COUNTED, in_unit).filter(in_period(period))
     by_type = list(
@@ -170,7 +175,8 @@ def unit_archive(*, unit: Unit, period: Period, top: int = 10) -> dict:
             "member__unit__name",
         )
         .annotate(points=Sum("points"), count=Count("id"))
-        .order_by("-points", "member_id")[:top]
+        # Without rankings (the tenant's choice) the people are listed by employee number, not by points.
+        .order_by(*(("-points", "member_id") if ranked else ("member__employee_number",)))[: top if ranked else 50]
     )
     totals = counted.aggregate(points=Sum("points"))
     rate = Decimal(people["participants"]) / people["total"] if people["total"] else None
@@ -182,6 +188,7 @@ def unit_archive(*, unit: Unit, period: Period, top: int = 10) -> dict:
         "participants": people["participants"],
         "participation": rate,
         "top": top_rows,
+        "ranked": ranked,
         "points": totals["points"] or ZERO,
     }
 

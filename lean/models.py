@@ -383,3 +383,98 @@ class SavedQuery(TenantModel):
 
     def __str__(self):
         return self.name
+
+
+class NotificationChannel(TenantModel):
+    """A group robot (群机器人) the tenant's notifications are also posted to: WeCom (企业微信) or DingTalk (钉钉).
+
+    With a unit, only notifications to members of that unit's subtree go to it; without, the whole tenant's.
+    The secret (DingTalk's signing secret) is never shown again once saved and is kept out of the history.
+    """
+
+    class Kind(models.TextChoices):
+        WECOM = "wecom", _("WeCom group robot")
+        DINGTALK = "dingtalk", _("DingTalk group robot")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    webhook_url = models.URLField(_("webhook URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["secret"])
+
+    class Meta:
+        verbose_name = _("notification channel")
+        verbose_name_plural = _("notification channels")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="notification_channel_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class ChannelDelivery(TenantModel):
+    """One message posted (or to be posted) to one channel, with its attempts' outcome: the delivery log."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    channel = models.ForeignKey(NotificationChannel, on_delete=models.CASCADE, related_name="deliveries")
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("message"), blank=True)
+    is_test = models.BooleanField(_("test message"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("channel delivery")
+        verbose_name_plural = _("channel deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "channel", "created_at"], name="channel_delivery_date")]
+
+    def __str__(self):
+        return self.title
+
+
+class SsoSettings(TenantModel):
+    """The tenant's single sign-on (统一身份认证) through an OpenID Connect provider: one per tenant.
+
+    The provider's answer only says who the person is (the employee-number claim); the tenant always comes from
+    the URL the sign-in started on. The client secret is sent to the provider and never shown back in the UI, and
+    the history leaves it out.
+    """
+
+    enabled = models.BooleanField(_("enabled"), default=False)
+    button_label = models.CharField(_("button label"), max_length=100, blank=True)
+    issuer = models.URLField(_("issuer URL"), max_length=500, blank=True)
+    client_id = models.CharField(_("client ID"), max_length=200, blank=True)
+    client_secret = models.CharField(_("client secret"), max_length=500, blank=True)
+    scopes = models.CharField(_("scopes"), max_length=300, default="openid profile")
+    employee_number_claim = models.CharField(_("employee number claim"), max_length=100, default="employee_number")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["client_secret"])
+
+    class Meta:
+        verbose_name = _("single sign-on settings")
+        verbose_name_plural = _("single sign-on settings")
+        constraints = [models.UniqueConstraint(fields=["tenant"], name="sso_settings_one_per_tenant")]
+
+    def __str__(self):
+        return self.button_label or self.issuer or str(self.tenant_id)
+
+    @property
+    def has_secret(self) -> bool:
+        return bool(self.client_secret)

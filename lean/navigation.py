@@ -30,7 +30,10 @@ NAV: list[NavItem] = [
     NavItem(_("Organisation"), "unit-list", "units.view", "diagram-3", ADMIN),
     NavItem(_("Members"), "member-list", "members.list", "people", ADMIN),
     NavItem(_("Integrations"), "integrations", "apikeys.manage", "plug", ADMIN),
+    NavItem(_("Single sign-on"), "sso-settings", "sso.manage", "shield-lock", ADMIN),
+    NavItem(_("Notification channels"), "integrations-channels", "channels.manage", "megaphone", ADMIN),
     NavItem(_("Scheduled jobs"), "jobs-runs", "jobs.manage", "clock-history", ADMIN),
+    NavItem(_("Enterprise settings"), "tenant-settings", "tenant.settings", "sliders", ADMIN),
 ]
 
 

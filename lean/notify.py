@@ -1,13 +1,13 @@
-"""Tell members about something: an in-app notification each, and an email when email is configured.
+"""Tell members about something, through every channel (lean.channels): an in-app notification each, an
+email when email is configured, and a post to the tenant's group robots (WeCom, DingTalk) that want it.
 
-Emails leave only after the transaction commits, so a refused or rolled-back action never sends mail.
+Emails and robot posts leave only after the transaction commits, so a refused or rolled-back action never
+sends anything; robots are posted to by a task, so a slow robot never slows the request.
 """
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
-from django.db import transaction
-
-from .models import Membership, Notification
+from .channels import EmailChannel, InAppChannel, Message
+from .channels.services import deliveries_queue
+from .models import Membership
 from .tenancy import current_tenant
 
 
@@ -19,23 +19,15 @@ def notify(*, recipients, title: str, body: str = "", url: str = "", exclude: Me
 
 def notify_each(messages, *, exclude: Membership | None = None) -> int:
     """Several messages, each (recipients, title, body, url), as `notify` sends one: one insert for them all
-    (a job telling each of 300 units about its own report), the emails after commit. Returns how many
-    notifications were made."""
-    tenant = current_tenant()
-    rows, mails = [], []
+    (a job telling each of 300 units about its own report), the emails and robot posts after commit. Returns
+    how many notifications were made."""
+    prepared = []
     for recipients, title, body, url in messages:
         people = {m.pk: m for m in recipients if m is not None and m.active}
         if exclude is not None:
             people.pop(exclude.pk, None)
-        rows += [
-            Notification(tenant=tenant, recipient=m, title=title[:200], body=body, url=url) for m in people.values()
-        ]
-        if settings.EMAIL_HOST:  # only then are the users' addresses read
-            addresses = [m.user.email for m in people.values() if m.user.email]
-            if addresses:
-                mails.append((title, f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, addresses))
-    if rows:
-        Notification.objects.bulk_create(rows)
-    if mails:
-        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
-    return len(rows)
+        prepared.append(Message(recipients=tuple(people.values()), title=title, body=body, url=url))
+    made = InAppChannel(current_tenant()).send(prepared)
+    EmailChannel().send(prepared)
+    deliveries_queue(prepared)
+    return made

@@ -39,6 +39,16 @@ def manages_unit_of(member, obj):
     return unit.path.startswith(member.unit.path)
 
 
+# Every role but the leader's may change something; a member holding only the leader role reads and never writes.
+WRITING_ROLES = frozenset({Role.LEAN_OFFICE, Role.UNIT_MANAGER, Role.REVIEWER, Role.EMPLOYEE, Role.FINANCE})
+
+
+@rules.predicate
+def only_reads(member, obj=None):
+    """A leader (分管领导) with no other role: sees the dashboards, the query and the portfolio, changes nothing."""
+    return member is not None and Role.LEADER in member.roles and not WRITING_ROLES.intersection(member.roles)
+
+
 @rules.predicate
 def is_self(member, obj):
     return member is not None and obj is not None and getattr(obj, "pk", None) == member.pk
@@ -51,11 +61,17 @@ permissions.add_rule("units.manage", is_lean_office)
 permissions.add_rule("members.list", is_lean_office | is_unit_manager)
 permissions.add_rule("members.view", is_lean_office | manages_unit_of | is_self)
 permissions.add_rule("members.edit", is_lean_office)
+# Hand a member a link to set their password, or force a new one (lean/accounts.py).
+permissions.add_rule("members.access", is_lean_office)
+permissions.add_rule("tenant.settings", is_lean_office)
 permissions.add_rule("history.view", is_lean_office)
 permissions.add_rule("apikeys.manage", is_lean_office)
 permissions.add_rule("webhooks.manage", is_lean_office)
+permissions.add_rule("channels.manage", is_lean_office)
 permissions.add_rule("hr.sync", is_lean_office)
 permissions.add_rule("jobs.manage", is_lean_office)
+# The tenant's single sign-on provider (lean/sso.py).
+permissions.add_rule("sso.manage", is_lean_office)
 permissions.add_rule("hr.points", is_lean_office)
 
 

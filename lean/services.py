@@ -81,3 +81,15 @@ def member_update(*, actor: Membership, membership: Membership, unit: Unit, role
     membership.active = active
     membership.save()
     return membership
+
+
+@transaction.atomic
+def tenant_settings_update(*, actor: Membership, ranking_enabled: bool) -> Tenant:
+    """The lean office's choices for the whole tenant. Rankings of people are off unless the tenant turns them
+    on (the seed paper moved away from ranking by counts)."""
+    if not can(actor, "tenant.settings"):
+        raise PermissionDenied
+    tenant = Tenant.objects.select_for_update().get(pk=current_tenant().pk)
+    tenant.ranking_enabled = ranking_enabled
+    tenant.save(update_fields=["ranking_enabled"])
+    return tenant

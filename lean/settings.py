@@ -185,6 +185,8 @@ EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
 )
+# The site's public address ("https://lean.example.com"): group robots' messages link back to it when it is set.
+LEAN_SITE_URL = os.environ.get("LEAN_SITE_URL", "").rstrip("/")
 
 # --- security -------------------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and env_bool("HTTPS", False))

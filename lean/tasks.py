@@ -95,3 +95,30 @@ def deliver_webhook(self, tenant_id, delivery_id):
     if attempts >= MAX_ATTEMPTS:
         return "failed"
     raise self.retry(countdown=backoff_seconds(attempts))
+
+
+@shared_task(
+    name="lean.deliver_channel_message",
+    bind=True,
+    acks_late=True,
+    max_retries=None,
+    autoretry_for=TenantTask.autoretry_for,
+    retry_backoff=True,
+)
+def deliver_channel_message(self, tenant_id, delivery_id):
+    """Post one notification to a group robot (WeCom, DingTalk); on failure try again later with backoff, until
+    lean.channels.services.MAX_ATTEMPTS. As with webhooks, the attempt's record commits before the retry."""
+    from .channels.services import MAX_ATTEMPTS, backoff_seconds, delivery_attempt
+    from .models import ChannelDelivery
+
+    with tenant_scope(Tenant.objects.get(pk=tenant_id)):
+        delivery = ChannelDelivery.objects.filter(pk=delivery_id).first()
+        if delivery is None:
+            return "gone"
+        if delivery_attempt(delivery=delivery):
+            return "sent"
+        delivery.refresh_from_db()
+        attempts, status = delivery.attempts, delivery.status
+    if status == ChannelDelivery.Status.FAILED or attempts >= MAX_ATTEMPTS:
+        return "failed"
+    raise self.retry(countdown=backoff_seconds(attempts))

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -7,17 +8,22 @@ from innovation.views import board as innovation_board
 
 from . import apis
 from .dashboard import tiles as dashboard_tiles
-from .views import auth, dashboard, integrations, jobs, notifications, org
+from .views import accounts, auth, channels, dashboard, integrations, jobs, notifications, org, tenant_settings
 from .views import query as query_views
+from .views import sso as sso_views
 
 tenant_patterns = [
     path("", org.home_view, name="home"),
     path("login/", auth.tenant_login_view, name="tenant-login"),
+    path("sso/login/", sso_views.sso_login_view, name="sso-login"),
+    path("sso/callback/", sso_views.sso_callback_view, name="sso-callback"),
     path("units/", org.unit_list_view, name="unit-list"),
     path("units/<int:unit_id>/", org.unit_detail_view, name="unit-detail"),
     path("members/", org.member_list_view, name="member-list"),
     path("members/<int:membership_id>/", org.member_detail_view, name="member-detail"),
     path("members/<int:membership_id>/edit/", org.member_edit_view, name="member-edit"),
+    path("members/<int:membership_id>/activation/", accounts.member_activation_view, name="member-activation"),
+    path("members/<int:membership_id>/force-reset/", accounts.member_force_reset_view, name="member-force-reset"),
     path("api/v1/units/", apis.UnitListApi.as_view(), name="api-unit-list"),
     path("api/v1/units/<int:unit_id>/", apis.UnitDetailApi.as_view(), name="api-unit-detail"),
     path("api/v1/members/", apis.MemberListApi.as_view(), name="api-member-list"),
@@ -25,7 +31,9 @@ tenant_patterns = [
     path("notifications/", notifications.notification_list_view, name="notifications"),
     path("notifications/read/", notifications.notification_read_all_view, name="notifications-read"),
     path("notifications/<int:notification_id>/open/", notifications.notification_open_view, name="notification-open"),
+    path("settings/", tenant_settings.tenant_settings_view, name="tenant-settings"),
     path("integrations/", integrations.integrations_view, name="integrations"),
+    path("integrations/sso/", sso_views.sso_settings_view, name="sso-settings"),
     path("integrations/keys/<int:apikey_id>/revoke/", integrations.key_revoke_view, name="integrations-key-revoke"),
     path("integrations/webhooks/<int:webhookendpoint_id>/", integrations.webhook_view, name="integrations-webhook"),
     path(
@@ -37,6 +45,22 @@ tenant_patterns = [
         "integrations/deliveries/<int:webhookdelivery_id>/resend/",
         integrations.delivery_resend_view,
         name="integrations-delivery-resend",
+    ),
+    path("integrations/channels/", channels.channels_view, name="integrations-channels"),
+    path(
+        "integrations/channels/<int:notificationchannel_id>/",
+        channels.channel_view,
+        name="integrations-channel",
+    ),
+    path(
+        "integrations/channels/<int:notificationchannel_id>/toggle/",
+        channels.channel_toggle_view,
+        name="integrations-channel-toggle",
+    ),
+    path(
+        "integrations/channels/<int:notificationchannel_id>/test/",
+        channels.channel_test_view,
+        name="integrations-channel-test",
     ),
     path("jobs/", jobs.job_runs_view, name="jobs-runs"),
     path("jobs/run/", jobs.job_run_view, name="jobs-run"),
@@ -82,6 +106,14 @@ urlpatterns = [
     path("", auth.root_view, name="root"),
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),
+    path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path("password_reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    # The activation (first-login) link names its tenant itself, like a reset link names its user.
+    path("activate/<uidb64>/<token>/", accounts.ActivateView.as_view(), name="activate"),
     path("tenants/", auth.tenant_list_view, name="tenant-list"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -9,6 +9,11 @@ import polib
 PO = Path(__file__).parent / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
+def _key(entry) -> str:
+    """A string with a context (pgettext) is keyed as gettext stores it: "context\x04msgid"."""
+    return f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+
+
 def main(source: str) -> None:
     data = runpy.run_path(source)
     po = polib.pofile(str(PO))
@@ -18,8 +23,8 @@ def main(source: str) -> None:
     for entry in po:
         if entry.msgid_plural and entry.msgid in data.get("PLURAL", {}):
             entry.msgstr_plural = dict(enumerate(data["PLURAL"][entry.msgid]))
-        elif entry.msgid in data.get("ZH", {}):
-            entry.msgstr = data["ZH"][entry.msgid]
+        elif _key(entry) in data.get("ZH", {}):
+            entry.msgstr = data["ZH"][_key(entry)]
         if "fuzzy" in entry.flags and (entry.msgstr or entry.msgstr_plural):
             entry.flags.remove("fuzzy")
     po.save()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .apis import cases, guides, projects, reviews
+from .apis import cases, finance, guides, projects, reviews
 
 urlpatterns = [
     path("guides/", guides.GuideListApi.as_view(), name="api-guide-list"),
@@ -14,6 +14,13 @@ urlpatterns = [
         projects.ProjectTransitionApi.as_view(),
         name="api-project-transition",
     ),
+    path("projects/<int:project_id>/signoffs/", finance.BenefitSignoffApi.as_view(), name="api-project-signoffs"),
+    path(
+        "projects/<int:project_id>/signoffs/return/",
+        finance.BenefitSignoffReturnApi.as_view(),
+        name="api-project-signoff-return",
+    ),
+    path("finance/", finance.FinanceQueueApi.as_view(), name="api-finance-queue"),
     path("reviews/", reviews.ReviewListApi.as_view(), name="api-review-list"),
     path("reviews/<int:review_id>/", reviews.ReviewDetailApi.as_view(), name="api-review-detail"),
     path("cases/", cases.CaseListApi.as_view(), name="api-case-list"),

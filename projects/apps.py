@@ -14,13 +14,17 @@ class ProjectsConfig(AppConfig):
         from targets import selectors as target_selectors
 
         from . import reminders
-        from .coverage import attacking, uncovered
+        from .coverage import attacking, covered, proposed, uncovered
         from .handlers import announce_closed_project
         from .signals import project_closed
 
         target_selectors.uncovered_filter = uncovered
         target_selectors.attacking_projects = attacking
+        target_selectors.covered_filter = covered
+        target_selectors.proposed_projects = proposed
         project_closed.connect(announce_closed_project, dispatch_uid="projects-announce-closed")
         register(NavItem(_("Projects"), "projects-mine", "projects.view", "kanban"))
+        register(NavItem(_("Filings (备案)"), "projects-filings", "projects.filings", "inbox"))
+        register(NavItem(_("Finance sign-off"), "projects-finance", "projects.finance", "cash-coin"))
         register_job(TenantJob(jobs.REMINDERS, "projects.reminders_job", reminders.is_due))
         jobs.job_body_register(jobs.REMINDERS, period=reminders.job_period, body=reminders.job_body)

@@ -9,7 +9,7 @@ from lean.forms import StyledForm
 from lean.models import Membership, Unit
 from targets.models import Indicator
 
-from .models import Direction, Review, State, Tier
+from .models import Complexity, Direction, Review, State, Tier
 
 
 def _unit_field(field, units):
@@ -142,12 +142,19 @@ class DecisionForm(StyledForm):
         help_text=_("Needed for a pass with conditions, and whenever the decision differs from the scores."),
     )
     excellent = forms.BooleanField(label=_("Mark as an excellent case for the case library"), required=False)
+    complexity = forms.ChoiceField(
+        label=_("Judged complexity"),
+        choices=[("", "—"), *Complexity.choices],
+        required=False,
+        help_text=_("The panel's judgement of how complex the project was; with a pass it sets the team's points."),
+    )
 
     def __init__(self, *args, review, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["result"].widget.attrs["class"] = "form-check-input"
         if review.kind != Review.Kind.CLOSING:
             del self.fields["excellent"]
+            del self.fields["complexity"]
 
 
 class CriterionForm(StyledForm):

@@ -158,6 +158,18 @@ class Project(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     state_changed_at = models.DateTimeField(null=True, blank=True)
+    # 备案: the lean office acknowledges a filed unit-tier project, or returns it for correction with a reason
+    # (kept here until it is filed again).
+    filing_acknowledged_at = models.DateTimeField(_("filing acknowledged"), null=True, blank=True)
+    filing_acknowledged_by = models.ForeignKey(
+        Membership,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("filing acknowledged by"),
+    )
+    filing_return_reason = models.TextField(_("filing returned for correction"), blank=True)
 
     history = HistoricalRecords(excluded_fields=["tokens"])
 
@@ -326,6 +338,15 @@ class Criterion(TenantModel):
         return self.name
 
 
+class Complexity(models.TextChoices):
+    """The closing panel's judgement of how complex the project was: the keys of the points rules' complexity
+    factor (innovation.models.Level.COMPLEXITY), so the award scores with it."""
+
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
 class Review(TenantModel):
     class Kind(models.TextChoices):
         MIDTERM = "midterm", _("Midterm review")
@@ -349,6 +370,8 @@ class Review(TenantModel):
     result = models.CharField(_("result"), max_length=12, choices=Result.choices, blank=True)
     conditions = models.TextField(_("conditions or reasons"), blank=True)
     excellent = models.BooleanField(_("excellent case"), default=False)
+    # Set by the chair when deciding a closing review; the closed project's points use it.
+    complexity = models.CharField(_("judged complexity"), max_length=10, choices=Complexity.choices, blank=True)
     decided_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -398,3 +421,46 @@ class Score(TenantModel):
 
     def __str__(self):
         return f"{self.assignment_id} {self.criterion_id}: {self.value}"
+
+
+class BenefitSignoff(TenantModel):
+    """财务核验: a finance verifier's word on a project's verified benefits, with the calculation basis and the
+    evidence (an attachment of the project). A project closes only with a `signed` one; a change of the verified
+    benefits afterwards makes it `void`; `returned` sends the figures back to the team with a reason. Rows are
+    never deleted, so the history of sign-offs stays."""
+
+    class Status(models.TextChoices):
+        SIGNED = "signed", _("Signed off")
+        RETURNED = "returned", _("Returned for correction")
+        VOID = "void", _("Void: the benefits changed after the sign-off")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="benefit_signoffs")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    amount = models.DecimalField(_("benefit signed off (CNY)"), max_digits=14, decimal_places=2, null=True)
+    basis = models.TextField(_("calculation basis"), blank=True)
+    evidence = models.ForeignKey(
+        Attachment, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("evidence")
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    signed_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    signed_at = models.DateTimeField(_("at"))
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("benefit sign-off")
+        verbose_name_plural = _("benefit sign-offs")
+        ordering = ["-signed_at", "-pk"]
+        constraints = [
+            # At most one standing sign-off per project: the figures it vouches for are the project's current ones.
+            models.UniqueConstraint(
+                fields=["tenant", "project"],
+                condition=models.Q(status="signed"),
+                name="benefit_signoff_one_signed",
+            )
+        ]
+        indexes = [models.Index(fields=["tenant", "status"], name="benefit_signoff_status")]
+
+    def __str__(self):
+        return f"{self.project_id}: {self.status} {self.amount}"

@@ -5,8 +5,8 @@ rule of who sees which project) and runs a fixed number of queries whatever the 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When, Window
-from django.db.models.functions import Coalesce, NullIf, RowNumber
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When, Window
+from django.db.models.functions import Coalesce, NullIf, RowNumber, StrIndex
 from django.utils import timezone
 
 from lean.models import Membership, Role, Unit
@@ -197,10 +197,24 @@ def _organised_q(viewer: Membership) -> Q:
     if not viewer.active:
         return q
     if Role.LEAN_OFFICE in viewer.roles:
-        q |= Q(project__tier=Tier.HQ)
+        q |= Q(project__tier=Tier.HQ) | Q(project__tier=Tier.UNIT, project__in=escalated_projects())
     if Role.UNIT_MANAGER in viewer.roles:
         q |= Q(project__tier=Tier.UNIT, project__unit__path__startswith=viewer.unit.path)
-    return q
+    own = Q(project__created_by=viewer) | Q(project__in=TeamMember.objects.filter(member=viewer).values("project_id"))
+    return q & ~own
+
+
+def escalated_projects():
+    """The unit-tier projects no manager may judge (workflow.escalated as one subquery): every active manager of
+    the unit or of a unit above it filed the project or is on its team, so the lean office judges it."""
+    free_manager = (
+        Membership.objects.filter(roles__contains=[Role.UNIT_MANAGER], active=True)
+        .alias(at=StrIndex(OuterRef("unit__path"), F("unit__path")))
+        .filter(at=1)  # the manager's unit path starts the project's unit path: their unit or one above it
+        .exclude(pk=OuterRef("created_by_id"))
+        .exclude(pk__in=TeamMember.objects.filter(project_id=OuterRef(OuterRef("pk"))).values("member_id"))
+    )
+    return Project.objects.filter(tier=Tier.UNIT).exclude(Exists(free_manager)).values("pk")
 
 
 def _review_rows(reviews):
@@ -324,11 +338,15 @@ def review_sheet(review: Review) -> list[SheetRow]:
 
 
 def panel_candidates(review: Review):
-    """Active members with the reviewer role, except the project's own team."""
-    team = TeamMember.objects.filter(project_id=review.project_id).values("member_id")
+    """Active members with the reviewer role, except the project's own people (whoever filed it, its team) and
+    the members of its unit and the units below it (workflow.may_review as a filter)."""
+    project = review.project
+    team = TeamMember.objects.filter(project_id=project.pk).values("member_id")
     return (
         Membership.objects.filter(active=True, roles__contains=[Role.REVIEWER])
         .exclude(pk__in=team)
+        .exclude(pk=project.created_by_id)
+        .exclude(unit__path__startswith=project.unit.path)
         .select_related("user", "unit")
         .order_by("unit__path", "employee_number")
     )

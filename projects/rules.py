@@ -4,7 +4,7 @@ projects/workflow.py; these are the page-level permissions."""
 import rules
 
 from lean.models import Role
-from lean.permissions import is_lean_office, is_member, is_reviewer, permissions
+from lean.permissions import is_finance, is_leader, is_lean_office, is_member, is_reviewer, only_reads, permissions
 
 
 @rules.predicate
@@ -13,8 +13,10 @@ def is_unit_manager_any(member, obj=None):
 
 
 permissions.add_rule("projects.view", is_member)
-permissions.add_rule("projects.file", is_member)  # any member may draft a proposal for their own unit
-permissions.add_rule("projects.portfolio", is_lean_office | is_unit_manager_any)
+permissions.add_rule("projects.file", is_member & ~only_reads)  # any member may draft a proposal for their own unit
+permissions.add_rule("projects.portfolio", is_lean_office | is_unit_manager_any | is_leader)
 permissions.add_rule("projects.guide.manage", is_lean_office)
 permissions.add_rule("projects.criteria.manage", is_lean_office)
+permissions.add_rule("projects.finance", is_finance)  # 财务核验: the sign-off queue
+permissions.add_rule("projects.filings", is_lean_office)  # 备案: the inbox of filed unit-tier projects
 permissions.add_rule("projects.reviews", is_reviewer | is_lean_office | is_unit_manager_any)

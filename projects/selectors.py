@@ -43,13 +43,17 @@ def visible_q(viewer: Membership) -> Q:
         return Q()
     q = Q(excellent=True, state__in=CASE_STATES)
     q |= Q(pk__in=TeamMember.objects.filter(member=viewer).values("project_id"))
-    if Role.UNIT_MANAGER in viewer.roles:
+    if {Role.UNIT_MANAGER, Role.LEADER}.intersection(viewer.roles):  # a leader reads their subtree
         path = viewer.unit.path
         q |= Q(unit__path__startswith=path)
         q |= Q(pk__in=ProjectUnit.objects.filter(unit__path__startswith=path).values("project_id"))
     else:
         q |= Q(unit_id=viewer.unit_id)
         q |= Q(pk__in=ProjectUnit.objects.filter(unit_id=viewer.unit_id).values("project_id"))
+    if Role.FINANCE in viewer.roles:  # 财务核验: a verifier reads the projects whose benefits they sign off
+        from .finance import finance_scope
+
+        q |= Q(unit__path__startswith=finance_scope(viewer))
     if Role.REVIEWER in viewer.roles:
         q |= Q(pk__in=ReviewAssignment.objects.filter(reviewer=viewer).values("review__project_id"))
     return q
@@ -224,6 +228,7 @@ def filing_steps(*, project: Project | None, current: str, tenant_slug: str) -> 
     project's indicator links and team must be prefetched (no query here)."""
     from django.urls import reverse
     from django.utils.translation import gettext as _
+    from django.utils.translation import pgettext
 
     def url(name):
         if project is None:
@@ -249,7 +254,7 @@ def filing_steps(*, project: Project | None, current: str, tenant_slug: str) -> 
     steps = [
         {"key": "basics", "label": _("Basics"), "url": url("projects-edit") if project else ""},
         {"key": "indicators", "label": _("Indicators"), "url": url("projects-indicators")},
-        {"key": "team", "label": _("Team"), "url": url("projects-team")},
+        {"key": "team", "label": pgettext("project", "Team"), "url": url("projects-team")},
         {"key": "plan", "label": _("Plan"), "url": url("projects-plan")},
         {"key": "submit", "label": _("Submit"), "url": url("projects-detail") + "#actions" if project else ""},
     ]
@@ -330,7 +335,7 @@ def project_detail(*, viewer: Membership, project_id: int) -> Project:
     timeline, notes and attachments."""
     return get_object_or_404(
         visible_projects(viewer)
-        .select_related("unit", "direction__guide", "created_by__user", "merged_into")
+        .select_related("unit", "direction__guide", "created_by__user", "merged_into", "filing_acknowledged_by__user")
         .prefetch_related(
             Prefetch("unit_links", queryset=ProjectUnit.objects.select_related("unit").order_by("unit__path")),
             Prefetch(

@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from simple_history.utils import bulk_create_with_history
 
 from lean.errors import ApplicationError
@@ -21,6 +22,7 @@ from targets.models import Indicator, Shortfall
 from . import similarity, workflow
 from .models import (
     Attachment,
+    Complexity,
     Criterion,
     ProgressNote,
     Project,
@@ -143,12 +145,18 @@ def project_update(*, actor: Membership, project: Project, **fields) -> Project:
             % {"state": project.get_state_display()},
             code="locked",
         )
-    if project.state not in workflow.ACTIVE:
+    correcting = workflow.in_correction(project) and set(fields) <= WORK_FIELDS  # a returned filing (备案)
+    if project.state not in workflow.ACTIVE and not correcting:
         raise ApplicationError(_("A %(state)s project cannot be changed.") % {"state": project.get_state_display()})
-    if set(fields) & CLOSING_FIELDS and not (project.state == State.IN_PROGRESS and project.midterm_passed):
+    closing_open = project.state == State.CLOSING or (project.state == State.IN_PROGRESS and project.midterm_passed)
+    if set(fields) & CLOSING_FIELDS and not closing_open:
         raise ApplicationError(
-            _("Verified benefits are entered after the midterm review, before the closing review."), code="locked"
+            _("Verified benefits are entered after the midterm review, until the project is closed."), code="locked"
         )
+    benefits_changed = any(
+        getattr(project, f) != (fields[f].strip() if isinstance(fields[f], str) else fields[f])
+        for f in CLOSING_FIELDS & set(fields)
+    )
     old_unit_id = project.unit_id
     if fields.get("direction") is not None:
         _check_direction(fields["direction"], project.year)
@@ -163,6 +171,10 @@ def project_update(*, actor: Membership, project: Project, **fields) -> Project:
     project.tokens = _tokens(project)
     project._history_user = actor.user
     project.save()
+    if benefits_changed:  # finance vouched for the old figures, not for these
+        from .finance import benefit_signoff_void
+
+        benefit_signoff_void(actor=actor, project=project)
     if project.unit_id != old_unit_id:  # the applicant unit is a participant; the old one no longer is
         ProjectUnit.objects.filter(project=project, unit_id=old_unit_id).delete()
         ProjectUnit.objects.get_or_create(project=project, unit=project.unit, defaults={"tenant": project.tenant})
@@ -259,7 +271,8 @@ def indicators_set(*, actor: Membership, project: Project, rows: list[IndicatorR
 
 @transaction.atomic
 def shortfalls_set(*, actor: Membership, project: Project, shortfalls) -> None:
-    """The shortfalls the project attacks: they count as covered in the shortfall list."""
+    """The shortfalls the project attacks: once it is approved, it covers their indicators and units over its
+    span (projects/coverage.py)."""
     _require_applicant(actor, project)
     wanted = {s.pk for s in shortfalls}
     have = set(ProjectShortfall.objects.filter(project=project).values_list("shortfall_id", flat=True))
@@ -312,6 +325,11 @@ def attachment_add(*, actor: Membership, project: Project, upload) -> Attachment
     """Attach a file: at most 10 MB, of a known office, PDF, image or text type, checked by its content too."""
     if not _visible_to_team_or_office(actor, project) and Role.LEAN_OFFICE not in actor.roles:
         raise PermissionDenied
+    return attachment_save(actor=actor, project=project, upload=upload, name=attachment_check(upload))
+
+
+def attachment_check(upload) -> str:
+    """The checks every file stored with a project passes (type by name and content, size); its name to keep."""
     name = upload.name.rsplit("/", 1)[-1][:200]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in SIGNATURES:
@@ -340,6 +358,11 @@ def attachment_add(*, actor: Membership, project: Project, upload) -> Attachment
     if not signatures and b"\x00" in upload.read(4096):
         raise ApplicationError(_("This is not a text file."), code="file_type", field_errors={"file": []})
     upload.seek(0)
+    return name
+
+
+def attachment_save(*, actor: Membership, project: Project, upload, name: str) -> Attachment:
+    """Store a file that passed attachment_check (the caller checks who may)."""
     attachment = Attachment(
         tenant=project.tenant,
         project=project,
@@ -360,14 +383,15 @@ def _project_url(project: Project) -> str:
     return reverse("projects-detail", kwargs={"tenant_slug": project.tenant.slug, "project_id": project.pk})
 
 
-def _concerned(project: Project) -> list[Membership]:
-    """The team, the unit's managers, and for HQ-tier projects the lean office."""
-    people = [t.member for t in project.team.select_related("member__user")]
+def _concerned(project: Project, action: str = "") -> list[Membership]:
+    """The team, the unit's managers, and the lean office for HQ-tier projects, a filing (备案) it receives and a
+    unit-tier proposal that went up to it."""
+    people = [t.member for t in project.team.select_related("member__user")] + [project.created_by]
     managers = Membership.objects.filter(
         roles__contains=[Role.UNIT_MANAGER], active=True, unit__path__in=_ancestor_paths(project.unit)
     ).select_related("user")
     people += list(managers)
-    if project.tier == Tier.HQ:
+    if project.tier == Tier.HQ or action == "file" or (action == "submit" and workflow.escalated(project)):
         people += list(
             Membership.objects.filter(roles__contains=[Role.LEAN_OFFICE], active=True).select_related("user")
         )
@@ -398,7 +422,9 @@ def project_transition(
     if not workflow.allowed(actor, project, step, review=review):
         if action == "request_closing" and not project.midterm_passed:
             raise ApplicationError(_("The midterm review has to be passed first."), code="midterm_first")
-        raise PermissionDenied
+        if step.who == "filing_office" and project.filing_acknowledged_at is not None:
+            raise ApplicationError(_("This filing was already acknowledged."), code="already_acknowledged")
+        raise PermissionDenied(workflow.refusal(actor, project, step) or "")
     if step.needs_reason and not reason.strip():
         raise ApplicationError(_("Give a reason."), code="reason_required", field_errors={"reason": []})
     if action == "submit":
@@ -407,10 +433,21 @@ def project_transition(
         _merge(project, into)
     if action == "request_closing":
         _check_closing_ready(project)
+    if action == "close":
+        from .finance import check_signed_off
+
+        check_signed_off(project)
     previous = project.state
-    project.state, project.state_changed_at = step.target, timezone.now()
+    if step.target != previous:
+        project.state, project.state_changed_at = step.target, timezone.now()
     if action == "midterm_pass":
         project.midterm_passed = True
+    if action == "file":
+        project.filing_return_reason = ""
+    if action == "acknowledge_filing":
+        project.filing_acknowledged_at, project.filing_acknowledged_by = timezone.now(), actor
+    if action == "return_filing":
+        project.filing_return_reason = reason.strip()
     project._history_user = actor.user
     project.save()
     Transition.objects.create(
@@ -427,7 +464,7 @@ def project_transition(
     if action == "close":
         transaction.on_commit(lambda: project_closed.send(sender=Project, project=project))
     notify(
-        recipients=_concerned(project),
+        recipients=_concerned(project, action),
         title=_("%(code)s %(title)s: %(action)s")
         % {"code": project.code, "title": project.title, "action": step.label},
         body=reason.strip(),
@@ -543,9 +580,15 @@ def review_setup(
         raise ApplicationError(_("A panel needs at least one reviewer."), field_errors={"reviewers": []})
     if chair.pk not in {r.pk for r in reviewers}:
         raise ApplicationError(_("The chair must be on the panel."), field_errors={"chair": []})
-    team = set(TeamMember.objects.filter(project=review.project).values_list("member_id", flat=True))
-    if team & {r.pk for r in reviewers}:
-        raise ApplicationError(_("Nobody reviews their own team's project."), field_errors={"reviewers": []})
+    # Separation of duties: nobody judges a project they filed or work on, nor one of their own unit (or below).
+    barred = [r for r in reviewers if not workflow.may_review(r, review.project)]
+    if barred:
+        raise ApplicationError(
+            _("%(names)s filed this project, are on its team or belong to its unit, and cannot review it.")
+            % {"names": "、".join(str(r) for r in barred)},
+            code="own_project",
+            field_errors={"reviewers": []},
+        )
     if any(Role.REVIEWER not in r.roles for r in reviewers):
         raise ApplicationError(_("Only reviewers can sit on a panel."), field_errors={"reviewers": []})
     keep = {r.pk for r in reviewers}
@@ -581,6 +624,8 @@ def review_submit_scores(*, actor: Membership, review: Review, scores: dict, com
     assignment = ReviewAssignment.objects.filter(review=review, reviewer=actor).first()
     if assignment is None:
         raise PermissionDenied
+    if not workflow.may_review(actor, review.project):  # joined the team, or moved into the unit, since the setup
+        raise PermissionDenied(_("You filed this project or are on its team, so you cannot score it."))
     criteria = {c.pk: c for c in Criterion.objects.filter(active=True)}
     errors = {}
     for pk, criterion in criteria.items():
@@ -608,13 +653,21 @@ def review_submit_scores(*, actor: Membership, review: Review, scores: dict, com
 
 @transaction.atomic
 def review_decide(
-    *, actor: Membership, review: Review, result: str, conditions: str = "", excellent: bool = False
+    *,
+    actor: Membership,
+    review: Review,
+    result: str,
+    conditions: str = "",
+    excellent: bool = False,
+    complexity: str = "",
 ) -> Review:
     """The chair decides from the scores. Deciding otherwise than the scores suggest, or with conditions, needs a
     written reason. The decision moves the project: a failed midterm or closing returns it to work."""
     review = _open(review)
     if review.chair_id != actor.pk:
         raise PermissionDenied
+    if workflow.is_own(actor, review.project):
+        raise PermissionDenied(workflow.OWN_PROJECT["chair"])
     if result not in Review.Result.values:
         raise ApplicationError(_("Choose pass, pass with conditions or fail."), field_errors={"result": []})
     if not ReviewAssignment.objects.filter(review=review, submitted_at__isnull=False).exists():
@@ -635,6 +688,18 @@ def review_decide(
         )
     if excellent and (review.kind != Review.Kind.CLOSING or result == Review.Result.FAIL):
         raise ApplicationError(_("Only a passed closing review marks an excellent case."), code="excellent")
+    closes = review.kind == Review.Kind.CLOSING and result != Review.Result.FAIL
+    if closes:
+        from .finance import check_signed_off
+
+        check_signed_off(review.project)
+        if complexity not in Complexity.values:
+            raise ApplicationError(
+                _("Judge the project's complexity: it sets the team's points."),
+                code="complexity_required",
+                field_errors={"complexity": []},
+            )
+    review.complexity = complexity if closes else ""
     review.result, review.conditions, review.excellent = result, conditions.strip(), excellent
     review.decided_by, review.decided_at = actor, timezone.now()
     review._history_user = actor.user
@@ -663,7 +728,7 @@ def criteria_defaults() -> list[Criterion]:
 def _default_criteria(tenant) -> list[Criterion]:
     rows = [
         ("coverage", _("Coverage"), _("How widely the result applies (覆盖面)"), 30),
-        ("innovation", _("Innovation"), _("How new the approach is (创新度)"), 30),
+        ("innovation", pgettext("review criterion", "Innovation"), _("How new the approach is (创新度)"), 30),
         ("contribution", _("Contribution"), _("What it adds to the indicators and benefits (贡献度)"), 40),
     ]
     return bulk_create_with_history(

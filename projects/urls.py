@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import board, cases, detail, filing, guides, reviews
+from .views import board, cases, detail, filing, filings, finance, guides, reviews
 
 urlpatterns = [
     path("", filing.my_projects_view, name="projects-mine"),
@@ -17,6 +17,11 @@ urlpatterns = [
     path("<int:project_id>/notes/", detail.project_note_view, name="projects-note"),
     path("<int:project_id>/attachments/", detail.attachment_upload_view, name="projects-attachment-upload"),
     path("attachments/<int:attachment_id>/", detail.attachment_download_view, name="projects-attachment"),
+    path("<int:project_id>/package.pdf", filings.package_pdf_view, name="projects-package-pdf"),
+    path("<int:project_id>/package.zip", filings.package_zip_view, name="projects-package-zip"),
+    path("filings/", filings.filing_inbox_view, name="projects-filings"),
+    path("<int:project_id>/benefits/signoff/", finance.benefit_signoff_view, name="projects-signoff"),
+    path("finance/", finance.finance_queue_view, name="projects-finance"),
     path("portfolio/", board.board_view, name="projects-board"),
     path("portfolio/table/", board.table_view, name="projects-table"),
     path("reviews/", reviews.review_queue_view, name="projects-reviews"),

@@ -7,11 +7,19 @@ and who may take it. projects.services.project_transition is the only code that 
                        └─merge→  merged (into an integrated project)
     in progress (midterm passed) ─request_closing→ closing review ─(pass)→ closed and released ─file→ filed
                                                                   └(fail)→ in progress           (unit tier only)
+    filed ─acknowledge_filing→ filed (备案 received: who and when are kept)
+          └return_filing→ closed (with the reason; the applicant corrects and files again)
 
 Who:
 - applicant: the project's leader, or a manager of the project's unit (or a unit above it);
 - approver: the lean office for HQ-tier projects; a manager of the project's unit for unit-tier projects;
-- chair: the chair of the open review (midterm and closing decisions are taken through the review).
+- chair: the chair of the open review (midterm and closing decisions are taken through the review);
+- filing office: the lean office, for a filed unit-tier project not yet acknowledged.
+
+Separation of duties: the project's own people (`own_people`: whoever filed it, its leader and its team) never
+approve, return, reject or merge it, never sit on its panel or chair it, and never acknowledge its filing. A unit
+manager's own unit-tier proposal therefore goes to another manager of the unit or of a unit above it, and when
+there is none, up to the lean office, which then acts as approver and organiser for it.
 """
 
 from dataclasses import dataclass
@@ -51,6 +59,23 @@ ACTIONS = {
         Action("close", _("Close and release"), (State.CLOSING,), State.CLOSED, "chair", by_review=True),
         Action("closing_fail", _("Closing failed"), (State.CLOSING,), State.IN_PROGRESS, "chair", by_review=True),
         Action("file", _("File to HQ"), (State.CLOSED,), State.FILED, "applicant", tiers=(Tier.UNIT,)),
+        Action(
+            "acknowledge_filing",
+            _("Acknowledge the filing"),
+            (State.FILED,),
+            State.FILED,
+            "filing_office",
+            tiers=(Tier.UNIT,),
+        ),
+        Action(
+            "return_filing",
+            _("Return the filing for correction"),
+            (State.FILED,),
+            State.CLOSED,
+            "filing_office",
+            needs_reason=True,
+            tiers=(Tier.UNIT,),
+        ),
     ]
 }
 
@@ -72,6 +97,12 @@ BOARD = [
 ]
 
 
+def in_correction(project) -> bool:
+    """A filing the lean office returned: the project is closed again, and its team may correct the plan and
+    its attachments before filing it again."""
+    return project.state == State.CLOSED and bool(project.filing_return_reason)
+
+
 def manages(member, unit) -> bool:
     return member is not None and Role.UNIT_MANAGER in member.roles and unit.path.startswith(member.unit.path)
 
@@ -84,17 +115,59 @@ def is_applicant(member, project, leader_id=None) -> bool:
     return member.pk == leader_id or manages(member, project.unit)
 
 
+def own_people(project) -> set[int]:
+    """The membership ids of the project's own people: whoever filed it, its leader and its team members."""
+    return {project.created_by_id} | {t.member_id for t in project.team.all()}
+
+
+def is_own(member, project) -> bool:
+    """Is `member` one of the project's own people (they never judge it)?"""
+    return member is not None and member.pk in own_people(project)
+
+
+def independent_managers(project):
+    """The active managers of the project's unit or of a unit above it who are not its own people."""
+    from lean.models import Membership
+
+    parts = [p for p in project.unit.path.strip("/").split("/") if p]
+    paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    managers = Membership.objects.filter(roles__contains=[Role.UNIT_MANAGER], active=True, unit__path__in=paths)
+    return managers.exclude(pk__in=own_people(project))
+
+
+def escalated(project) -> bool:
+    """A unit-tier project with no manager free to judge it goes up to the lean office."""
+    return project.tier == Tier.UNIT and not independent_managers(project).exists()
+
+
 def is_approver(member, project) -> bool:
-    if member is None or not member.active:
+    if member is None or not member.active or is_own(member, project):
         return False
     if project.tier == Tier.HQ:
         return Role.LEAN_OFFICE in member.roles
-    return manages(member, project.unit)
+    if manages(member, project.unit):
+        return True
+    return Role.LEAN_OFFICE in member.roles and escalated(project)
 
 
 def is_organiser(member, project) -> bool:
     """Who sets up a review's panel: the approver of the tier."""
     return is_approver(member, project)
+
+
+def may_review(member, project) -> bool:
+    """May `member` sit on (or chair) the project's panel? Not one of its own people, and not from its unit or a
+    unit below it."""
+    if member is None or not member.active or is_own(member, project):
+        return False
+    return not member.unit.path.startswith(project.unit.path)
+
+
+def is_filing_office(member, project) -> bool:
+    """The lean office receives a filing (备案), except someone who is one of the project's own people."""
+    if member is None or not member.active or Role.LEAN_OFFICE not in member.roles:
+        return False
+    return not is_own(member, project)
 
 
 def allowed(member, project, action: Action, review=None) -> bool:
@@ -110,8 +183,31 @@ def allowed(member, project, action: Action, review=None) -> bool:
     if action.who == "approver":
         return is_approver(member, project)
     if action.who == "chair":
-        return review is not None and review.chair_id is not None and review.chair_id == getattr(member, "pk", None)
+        if review is None or review.chair_id is None or review.chair_id != getattr(member, "pk", None):
+            return False
+        return not is_own(member, project)
+    if action.who == "filing_office":
+        return project.filing_acknowledged_at is None and is_filing_office(member, project)
     return False
+
+
+def refusal(member, project, action: Action) -> str | None:
+    """Why separation of duties refuses `member` an action their role would allow, or None."""
+    if not is_own(member, project):
+        return None
+    could = {
+        "approver": Role.LEAN_OFFICE in member.roles or manages(member, project.unit),
+        "filing_office": Role.LEAN_OFFICE in member.roles,
+        "chair": True,
+    }.get(action.who, False)
+    return str(OWN_PROJECT[action.who]) if could else None
+
+
+OWN_PROJECT = {
+    "approver": _("You filed this project or are on its team, so you cannot approve, return, reject or merge it."),
+    "chair": _("You filed this project or are on its team, so you cannot decide its review."),
+    "filing_office": _("You filed this project or are on its team, so you cannot acknowledge or return its filing."),
+}
 
 
 def available(member, project) -> list[Action]:

@@ -243,7 +243,7 @@ class Shortfall(PeriodFields, TenantModel):
     gap = models.DecimalField(_("gap"), max_digits=18, decimal_places=4)
     achievement = models.DecimalField(_("achievement"), max_digits=9, decimal_places=4, null=True)
     resolved = models.BooleanField(_("resolved"), default=False)
-    assessed = models.BooleanField(_("in the annual performance assessment"), default=False)
+    # Whether it is in the annual performance assessment is not kept per row: see Assessment.
     analysis = models.TextField(_("analysis"), blank=True)
     actions = models.TextField(_("improvement actions"), blank=True)
     analysed_by = models.ForeignKey(
@@ -267,6 +267,36 @@ class Shortfall(PeriodFields, TenantModel):
 
     def __str__(self):
         return f"{self.indicator} · {self.unit} · {self.period}"
+
+
+class Assessment(TenantModel):
+    """纳入年度绩效考核: the lean office puts an indicator of a unit into the unit's performance assessment of a
+    year. Every shortfall of that indicator and unit in that year shows as assessed. The indicator is kept by its
+    code (as benchmarking keeps it), so the record follows the indicator across the yearly target trees. Taking
+    it out of the assessment deletes the record; the history keeps who put it in, who took it out, and when."""
+
+    indicator_code = models.CharField(_("indicator code"), max_length=40)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    assessed_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
+    assessed_at = models.DateTimeField(_("assessed at"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["-year", "unit__path", "indicator_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "indicator_code", "unit", "year"], name="assessment_unique"),
+        ]
+        indexes = [models.Index(fields=["tenant", "year"], name="assessment_year")]
+
+    def __str__(self):
+        return f"{self.indicator_code} · {self.unit_id} · {self.year}"
 
 
 class ReadingImport(TenantModel):

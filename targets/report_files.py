@@ -1,7 +1,7 @@
 """A shortfall report as a file: xlsx (openpyxl) and PDF (reportlab, with its built-in Chinese CID font, so no
 font file is needed). Both show the same tables as the report page: title, period and unit, the target
-shortfalls, the benchmark shortfalls, the new and uncovered marks and the trend as numbers; the summary shows its
-units and worst indicators.
+shortfalls, the benchmark shortfalls, the new, uncovered and assessed (纳入年度绩效考核) marks and the trend as
+numbers; the summary shows its units and worst indicators.
 
 Text from the tenant's data that a spreadsheet would read as a formula (starting with = + - @) is written as text.
 """
@@ -59,6 +59,7 @@ def _sections(report: ShortfallReport):
         worst = [
             [r["unit"], f"{r['code']} {r['name']}", r["measure_unit"], r["period"]]
             + [_dec(r["actual"]), _dec(r["target"]), _dec(r["gap"]), _dec(r["achievement"])]
+            + [_mark(r.get("assessed"))]
             for r in content.get("worst", [])
         ]
         return [
@@ -71,7 +72,7 @@ def _sections(report: ShortfallReport):
             (
                 _("Worst indicators"),
                 [_("Unit"), _("Indicator"), _("Unit of measure"), _("Period")]
-                + [_("Actual"), _("Target"), _("Gap"), _("Achievement")],
+                + [_("Actual"), _("Target"), _("Gap"), _("Achievement"), _("In the assessment")],
                 worst,
                 "",
             ),
@@ -80,14 +81,14 @@ def _sections(report: ShortfallReport):
     target = [
         [f"{r['code']} {r['name']}", r["measure_unit"], r["period"]]
         + [_dec(r["actual"]), _dec(r["target"]), _dec(r["gap"]), _dec(r["achievement"])]
-        + [_mark(r["new"]), _mark(r["uncovered"])]
+        + [_mark(r["new"]), _mark(r["uncovered"]), _mark(r.get("assessed"))]
         + [_dec(point["achievement"]) for point in r.get("trend", [])]
         for r in content.get("target", [])
     ]
     benchmark = [
         [f"{r['code']} {r['name']}", r["measure_unit"], r["period"], r["quartile"]]
         + [_dec(r["actual"]), _dec(r["median"]), _dec(r["gap_to_median"]), _dec(r["best"]), _dec(r["gap_to_best"])]
-        + [_mark(r["new"]), _mark(r["uncovered"])]
+        + [_mark(r["new"]), _mark(r["uncovered"]), _mark(r.get("assessed"))]
         + [_dec(point["actual"]) for point in r.get("trend", [])]
         for r in content.get("benchmark", [])
     ]
@@ -96,7 +97,7 @@ def _sections(report: ShortfallReport):
         (
             _("Target shortfalls"),
             [_("Indicator"), _("Unit of measure"), _("Period")]
-            + [_("Actual"), _("Target"), _("Gap"), _("Achievement"), _("New"), _("Uncovered")]
+            + [_("Actual"), _("Target"), _("Gap"), _("Achievement"), _("New"), _("Uncovered"), _("In the assessment")]
             + [_("Achievement %(period)s") % {"period": p} for p in trend_periods],
             target,
             "",
@@ -105,6 +106,7 @@ def _sections(report: ShortfallReport):
             _("Benchmark shortfalls"),
             [_("Indicator"), _("Unit of measure"), _("Period"), _("Quartile")]
             + [_("Actual"), _("Median"), _("Gap to median"), _("Best"), _("Gap to best"), _("New"), _("Uncovered")]
+            + [_("In the assessment")]
             + [_("Actual %(period)s") % {"period": p} for p in trend_periods],
             benchmark,
             note,

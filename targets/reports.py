@@ -7,7 +7,11 @@ Rules:
   lists the monthly shortfalls of its three months).
 - "New": the shortfall's key (source and indicator code, so it carries across years' trees) was not in the
   unit's previous report of the same period kind. A unit's first report has everything new.
-- "Uncovered": no live project attacks the shortfall (targets.selectors.uncovered_filter, set by projects).
+- "Uncovered": no approved or running project covers the shortfall's indicator and unit over its period
+  (projects/coverage.py, through targets.selectors.uncovered_filter).
+- "Assessed": the shortfall's indicator (by code) and unit are in the performance assessment of its year
+  (targets.models.Assessment). Kept in the report when it is made, and read again whenever a report is shown or
+  downloaded (one query), since the lean office may decide after the report was made.
 - Trend: the unit's actual and achievement of the indicator in each of the last TREND_PERIODS periods of the
   report's kind (readings combined by the indicator's aggregation; achievement only where every reading has a
   target).
@@ -148,7 +152,7 @@ def _best(benchmark_rows: list[Shortfall]) -> tuple[dict, bool]:
     return found, True
 
 
-def _row(shortfall: Shortfall, *, previous_keys, uncovered_ids, trends, best) -> dict:
+def _row(shortfall: Shortfall, *, previous_keys, uncovered_ids, assessed_ids=frozenset(), trends, best) -> dict:
     indicator = shortfall.indicator
     code = indicator.node.code
     key = f"{shortfall.source}:{code}"
@@ -165,6 +169,7 @@ def _row(shortfall: Shortfall, *, previous_keys, uncovered_ids, trends, best) ->
         "actual": _num(shortfall.actual),
         "new": key not in previous_keys,
         "uncovered": shortfall.pk in uncovered_ids,
+        "assessed": shortfall.pk in assessed_ids,
         "trend": trends.get((code, shortfall.unit_id), []),
     }
     if shortfall.source == Shortfall.Source.TARGET:
@@ -199,6 +204,11 @@ def _unit_reports(period: periods.Period, run: JobRun | None) -> list[ShortfallR
     uncovered_ids = set(
         Shortfall.objects.filter(inside, resolved=False).filter(_uncovered_q()).values_list("pk", flat=True)
     )
+    assessed_ids = set(
+        Shortfall.objects.filter(inside, resolved=False)
+        .filter(target_selectors.assessed_expression())
+        .values_list("pk", flat=True)
+    )
     unit_ids = set(Reading.objects.filter(inside).order_by().values_list("unit_id", flat=True).distinct())
     unit_ids |= {s.unit_id for s in shortfalls}
     units = list(Unit.objects.filter(pk__in=unit_ids).order_by("path"))
@@ -221,7 +231,14 @@ def _unit_reports(period: periods.Period, run: JobRun | None) -> list[ShortfallR
         before = previous.get(unit.pk)
         previous_keys = _keys(before.content) if before else set()
         rows = [
-            _row(s, previous_keys=previous_keys, uncovered_ids=uncovered_ids, trends=trends, best=best)
+            _row(
+                s,
+                previous_keys=previous_keys,
+                uncovered_ids=uncovered_ids,
+                assessed_ids=assessed_ids,
+                trends=trends,
+                best=best,
+            )
             for s in by_unit[unit.pk]
         ]
         target_rows = [r for r in rows if r["source"] == Shortfall.Source.TARGET]
@@ -401,9 +418,28 @@ def report_periods(*, viewer: Membership, page, per_page: int):
 
 
 def report_get(*, viewer: Membership, report_id: int) -> ShortfallReport:
+    """One report the viewer may read (else 404), its rows' assessment marks as they are now."""
     report = report_list(viewer=viewer).filter(pk=report_id).first()
     if report is None:
         raise Http404
+    return with_assessments(report)
+
+
+def _report_rows(report: ShortfallReport) -> list[tuple[dict, int]]:
+    content = report.content or {}
+    if report.unit_id is None:
+        return [(row, row.get("unit_id")) for row in content.get("worst", [])]
+    return [(row, report.unit_id) for section in ("target", "benchmark") for row in content.get(section, [])]
+
+
+def with_assessments(report: ShortfallReport) -> ShortfallReport:
+    """Mark each row of the report (in memory) with whether its indicator and unit are in the performance
+    assessment of the row's year now. One query."""
+    rows = [(row, unit_id) for row, unit_id in _report_rows(report) if row.get("code") and row.get("period")]
+    keys = {(row["code"], unit_id, int(str(row["period"])[:4])) for row, unit_id in rows}
+    assessed = target_selectors.assessment_keys(keys=keys)
+    for row, unit_id in rows:
+        row["assessed"] = (row["code"], unit_id, int(str(row["period"])[:4])) in assessed
     return report
 
 

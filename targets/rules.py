@@ -22,3 +22,5 @@ permissions.add_rule("readings.enter", is_lean_office | manages_it_or_some_unit)
 # obj: the shortfall (or nothing).
 permissions.add_rule("shortfalls.analyse", is_lean_office | manages_it_or_some_unit)
 permissions.add_rule("shortfalls.assess", is_lean_office)
+# The HR system reads the annual performance assessment through the lean office's API key.
+permissions.add_rule("hr.assessments", is_lean_office)

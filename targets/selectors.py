@@ -4,13 +4,14 @@ queries whatever the size of the tree."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, BooleanField, Count, Exists, OuterRef, Q, Value
+from django.db.models.functions import ExtractYear
 from django.shortcuts import get_object_or_404
 
 from lean.models import Membership, Role, Unit
 
 from . import periods
-from .models import Indicator, IndicatorTarget, Reading, Shortfall, TargetNode, TargetTree
+from .models import Assessment, Indicator, IndicatorTarget, Reading, Shortfall, TargetNode, TargetTree
 
 
 def tree_list():
@@ -146,9 +147,11 @@ def shortfall_list(
     include_resolved: bool = False,
     source: str = "",
 ):
-    """Shortfalls with the filters of the shortfall list. "Uncovered" means no project attacks it; projects
-    link to shortfalls in the projects app, so until a project exists every shortfall is uncovered."""
-    shortfalls = Shortfall.objects.select_related("indicator__node", "unit", "analysed_by__user")
+    """Shortfalls with the filters of the shortfall list, each annotated with `assessed` (its indicator and unit
+    are in the assessment of its year) and `covered` (a project covers it: projects/coverage.py)."""
+    shortfalls = Shortfall.objects.select_related("indicator__node", "unit", "analysed_by__user").annotate(
+        assessed=assessed_expression(), covered=_covered()
+    )
     if tree is not None:
         shortfalls = shortfalls.filter(indicator__node__tree=tree)
     if indicator is not None:
@@ -166,30 +169,56 @@ def shortfall_list(
     if source:
         shortfalls = shortfalls.filter(source=source)
     if uncovered:
-        shortfalls = shortfalls.filter(_uncovered())
+        shortfalls = shortfalls.filter(covered=False)
     return shortfalls.order_by("-period_start", "unit__path", "indicator__node__path")
 
 
-# Set by the projects app (projects/apps.py): the filter that keeps only the shortfalls no live project attacks.
-# Until it is set, nothing attacks a shortfall, so every one is uncovered.
+def assessed_expression():
+    """A filter expression on Shortfall rows: its indicator (by code) and unit are in the annual performance
+    assessment of the shortfall's year (an Assessment record)."""
+    return Exists(
+        Assessment.objects.filter(
+            indicator_code=OuterRef("indicator__node__code"),
+            unit_id=OuterRef("unit_id"),
+            year=ExtractYear(OuterRef("period_start")),
+        )
+    )
+
+
+# Set by the projects app (projects/apps.py, rules in projects/coverage.py): the expressions that tell whether a
+# project covers a shortfall. Until they are set, nothing covers a shortfall, so every one is uncovered.
 uncovered_filter = None
+covered_filter = None
 
 
-# Set by the projects app: (viewer, shortfall) → the projects attacking it that the viewer may open.
+# Set by the projects app: (viewer, shortfall) → the projects covering it that the viewer may open; and the
+# projects linked to it that do not cover it (drafts, proposals not approved, returned, rejected, merged).
 attacking_projects = None
+proposed_projects = None
 
 
 def shortfall_attackers(*, viewer, shortfall) -> list:
     return list(attacking_projects(viewer, shortfall)) if attacking_projects else []
 
 
+def shortfall_proposals(*, viewer, shortfall) -> list:
+    return list(proposed_projects(viewer, shortfall)) if proposed_projects else []
+
+
 def _uncovered():
     return uncovered_filter() if uncovered_filter else Q()
 
 
+def _covered():
+    return covered_filter() if covered_filter else Value(False, output_field=BooleanField())
+
+
 def shortfall_get(*, shortfall_id: int) -> Shortfall:
     return get_object_or_404(
-        Shortfall.objects.select_related("indicator__node__tree", "unit", "analysed_by__user"), pk=shortfall_id
+        Shortfall.objects.select_related("indicator__node__tree", "unit", "analysed_by__user").annotate(
+            assessed=assessed_expression(), covered=_covered()
+        ),
+        pk=shortfall_id,
     )
 
 
@@ -197,9 +226,41 @@ def shortfall_counts(*, tree: TargetTree, unit: Unit | None = None) -> dict:
     shortfalls = Shortfall.objects.filter(indicator__node__tree=tree, resolved=False)
     if unit is not None:
         shortfalls = shortfalls.filter(unit__path__startswith=unit.path)
-    return shortfalls.aggregate(
-        total=Count("pk"), assessed=Count("pk", filter=Q(assessed=True)), analysed=Count("pk", filter=~Q(analysis=""))
+    return shortfalls.alias(in_assessment=assessed_expression()).aggregate(
+        total=Count("pk"),
+        assessed=Count("pk", filter=Q(in_assessment=True)),
+        analysed=Count("pk", filter=~Q(analysis="")),
     )
+
+
+def assessment_for(*, shortfall: Shortfall) -> Assessment | None:
+    """The assessment record that puts `shortfall` in the assessment of its year, if any."""
+    return (
+        Assessment.objects.select_related("assessed_by__user")
+        .filter(indicator_code=shortfall.indicator.node.code, unit=shortfall.unit_id, year=shortfall.period_start.year)
+        .first()
+    )
+
+
+def assessment_list(*, year: int | None = None, unit: Unit | None = None):
+    """The assessment records (纳入年度绩效考核), with their unit and who made them, in a stable order."""
+    records = Assessment.objects.select_related("unit", "assessed_by__user")
+    if year is not None:
+        records = records.filter(year=year)
+    if unit is not None:
+        records = records.filter(unit__path__startswith=unit.path)
+    return records.order_by("year", "unit__code", "indicator_code", "pk")
+
+
+def assessment_keys(*, keys) -> set[tuple[str, int, int]]:
+    """Which of the (indicator code, unit id, year) keys are in the assessment: one query."""
+    keys = set(keys)
+    if not keys:
+        return set()
+    found = Assessment.objects.filter(
+        indicator_code__in={k[0] for k in keys}, unit_id__in={k[1] for k in keys}, year__in={k[2] for k in keys}
+    ).values_list("indicator_code", "unit_id", "year")
+    return {key for key in found if key in keys}
 
 
 def entry_units(*, member: Membership):

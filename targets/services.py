@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -19,6 +19,7 @@ from lean.tenancy import current_tenant
 
 from . import periods
 from .models import (
+    Assessment,
     Branch,
     Direction,
     Indicator,
@@ -574,13 +575,40 @@ def shortfall_update(*, actor: Membership, shortfall: Shortfall, analysis: str, 
     return shortfall
 
 
+ASSESSMENT_NOTE_MAX = 300
+
+
 @transaction.atomic
-def shortfall_set_assessed(*, actor: Membership, shortfall: Shortfall, assessed: bool) -> Shortfall:
-    """The lean office puts a shortfall into (or takes it out of) the annual performance assessment."""
+def assessment_set(
+    *, actor: Membership, shortfall: Shortfall, assessed: bool, note: str | None = None
+) -> Assessment | None:
+    """The lean office puts the shortfall's indicator and unit into (or takes them out of) the annual
+    performance assessment of the shortfall's year (纳入年度绩效考核): every shortfall of that indicator (by code)
+    and unit in that year follows; other years do not. `note`: None keeps the record's note. Returns the
+    record, or None once taken out."""
     if not can(actor, "shortfalls.assess", shortfall):
         raise PermissionDenied
-    if shortfall.assessed != assessed:
-        shortfall.assessed = assessed
-        shortfall._history_user = actor.user
-        shortfall.save()
-    return shortfall
+    note = None if note is None else note.strip()
+    if note and len(note) > ASSESSMENT_NOTE_MAX:
+        raise ApplicationError(
+            _("The note is too long (at most %(n)d characters).") % {"n": ASSESSMENT_NOTE_MAX},
+            code="invalid",
+            field_errors={"note": [_("At most %(n)d characters.") % {"n": ASSESSMENT_NOTE_MAX}]},
+        )
+    key = {"indicator_code": shortfall.indicator.node.code, "unit_id": shortfall.unit_id}
+    year = shortfall.period_start.year
+    # Locked, so two clicks at once make one record (or remove it once).
+    record = Assessment.objects.select_for_update().filter(**key, year=year).first()
+    if not assessed:
+        if record is not None:
+            record._history_user = actor.user
+            record.delete()
+        return None
+    if record is None:
+        record = Assessment(tenant=current_tenant(), **key, year=year, assessed_by=actor, assessed_at=timezone.now())
+    elif note is None or record.note == note:
+        return record
+    record.note = note if note is not None else ""
+    record._history_user = actor.user
+    record.save()
+    return record

@@ -87,8 +87,10 @@ def populate(tenant_set: TenantSet) -> TenantSet:
         make_projects(tenant_set)
         make_innovation(tenant_set)
         make_integrations(tenant_set)
+        make_channels(tenant_set)
         make_saved_query(tenant_set)
         make_jobs(tenant_set)
+        make_sso(tenant_set)
     return tenant_set
 
 
@@ -113,6 +115,19 @@ def make_saved_query(ts) -> None:
     ts.extra.update(saved_query=saved)
 
 
+def make_channels(ts) -> None:
+    """A WeCom group robot (paused: the tests' notifications post nothing) with one logged delivery."""
+    from lean.channels.services import channel_create, channel_set_active
+    from lean.models import ChannelDelivery
+
+    channel = channel_create(
+        actor=ts.lean_office, kind="wecom", name="精益群", webhook_url="http://127.0.0.1:9/send?key=k"
+    )
+    channel_set_active(actor=ts.lean_office, channel=channel, active=False)
+    ChannelDelivery.objects.create(tenant=ts.tenant, channel=channel, title="测试")
+    ts.extra.update(channel=channel)
+
+
 def make_integrations(ts) -> None:
     """An API key, a webhook endpoint with one delivery, and an idempotency record (a row in each table)."""
     from lean.apikeys import api_key_create
@@ -128,3 +143,20 @@ def make_integrations(ts) -> None:
         tenant=ts.tenant, key="k-1", api_key=key, request_hash="0" * 64, status=200, body={}
     )
     ts.extra.update(api_key=key, token=token, endpoint=endpoint)
+
+
+def make_sso(ts) -> None:
+    """Single sign-on settings, filled in and off (a row in the SSO tables; its pages answer 404 while off)."""
+    from lean.sso import sso_settings_update
+
+    sso = sso_settings_update(
+        actor=ts.lean_office,
+        enabled=False,
+        button_label="统一认证",
+        issuer="https://sso.example.com/realms/lean",
+        client_id=f"lean-{ts.tenant.slug}",
+        client_secret="s3cret-of-the-fixture",
+        scopes="openid profile",
+        employee_number_claim="employee_number",
+    )
+    ts.extra.update(sso=sso)

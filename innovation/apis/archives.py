@@ -168,7 +168,13 @@ class UnitArchiveOutput(serializers.Serializer):
     by_type = ContributionTypeTotalOutput(
         many=True, help_text=gettext_lazy("Verified contributions of the unit by type.")
     )
-    top = TopContributorOutput(many=True, help_text=gettext_lazy("The ten people with the most points."))
+    top = TopContributorOutput(
+        many=True,
+        help_text=gettext_lazy(
+            "The ten people with the most points; when the tenant shows no rankings, the contributors by employee "
+            "number (at most 50)."
+        ),
+    )
 
 
 class UnitArchiveApi(TenantAPIView):

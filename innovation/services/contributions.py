@@ -16,7 +16,7 @@ from lean.tenancy import current_tenant
 
 from .. import points
 from ..models import Contribution, ContributionType, Credit, Rescore
-from .scoring import score, types_for_unit
+from .scoring import rule_version_for, score, types_for_unit
 
 HUNDRED = Decimal(100)
 
@@ -208,7 +208,13 @@ def contribution_rescore(*, actor: Membership, contribution: Contribution, reaso
         raise ApplicationError(_("Give a reason."), code="reason_required", field_errors={"reason": []})
     before, before_points, before_version = _snapshot(contribution), contribution.points, contribution.rule_version
     levels = Levels(contribution.positioning, contribution.breadth, contribution.complexity, contribution.award)
+    facts = None
+    if contribution.project_id:  # a closed project is placed again by the benefit bands of the rules now in force
+        rules = rule_version_for(contribution.occurred_on).rules
+        levels, facts = _project_levels(contribution.project, rules)
     _apply_score(contribution, levels)
+    if facts is not None:
+        contribution.scoring["project"] = facts
     contribution._history_user = actor.user
     contribution._change_reason = reason.strip()[:100]
     contribution.save()
@@ -227,16 +233,38 @@ def contribution_rescore(*, actor: Membership, contribution: Contribution, reaso
     )
 
 
-def _project_levels(project) -> Levels:
-    """How a closed project scores: an HQ-tier project is of key positioning, a project of several units
-    reaches across units, an excellent case counts as a company award."""
+def _project_levels(project, rules: dict) -> tuple[Levels, dict]:
+    """How a closed project scores, and the facts that placed it (kept in the contribution's scoring):
+    - positioning: the higher of the tier's (an HQ-tier project is "key") and the band of the benefit finance
+      signed off (the rule version's `benefit_bands`);
+    - breadth: a project of several units reaches across units;
+    - complexity: as the closing review's panel judged it ("medium" for a project closed before it was judged);
+    - award: an excellent case counts as a company award."""
+    from projects.models import BenefitSignoff, Review
+
     units = {project.unit_id, *project.participants.values_list("id", flat=True)}
-    return Levels(
-        positioning="key" if project.tier == "hq" else "general",
+    signoff = BenefitSignoff.objects.filter(project=project, status=BenefitSignoff.Status.SIGNED).first()
+    amount = signoff.amount if signoff else None
+    band = points.benefit_positioning(rules, amount)
+    closing = (
+        Review.objects.filter(project=project, kind=Review.Kind.CLOSING)
+        .exclude(result__in=["", Review.Result.FAIL])
+        .order_by("-round")
+        .first()
+    )
+    complexity = (closing.complexity if closing else "") or "medium"
+    levels = Levels(
+        positioning=points.higher_positioning("key" if project.tier == "hq" else "general", band),
         breadth="cross_unit" if len(units) > 1 else "unit",
-        complexity="medium",
+        complexity=complexity,
         award="company" if project.excellent else "none",
     )
+    facts = {
+        "signed_off_benefit": str(amount) if amount is not None else None,
+        "benefit_band": band,
+        "judged_complexity": closing.complexity if closing else "",
+    }
+    return levels, facts
 
 
 def contribution_from_project(*, project) -> Contribution | None:
@@ -273,7 +301,9 @@ def contribution_from_project(*, project) -> Contribution | None:
                 status=Contribution.Status.VERIFIED,
                 verified_at=timezone.now(),
             )
-            _apply_score(contribution, _project_levels(project))
+            levels, facts = _project_levels(project, rule_version_for(day).rules)
+            _apply_score(contribution, levels)
+            contribution.scoring["project"] = facts
             contribution.save()
             bulk_create_with_history(_credits(contribution, team), Credit)
             return contribution

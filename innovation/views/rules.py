@@ -17,7 +17,7 @@ from lean.permissions import can
 from .. import points, selectors
 from ..forms_office import FACTOR_LABELS, RulesForm, TuningForm, TypeForm, apply_errors
 from ..models import ContributionType, Level, RuleVersion
-from ..points import FACTORS
+from ..points import DEFAULT_BANDS, FACTORS
 from ..services import scoring
 
 
@@ -34,6 +34,7 @@ def _flat(rules: dict) -> dict:
             out.update({f"factors.{factor}.{level}.{key}": value for key, value in row.items()})
     out.update({f"award.{level}": value for level, value in rules.get("award", {}).items()})
     out.update({f"unit_base.{key}": value for key, value in rules.get("unit_base", {}).items()})
+    out.update({f"benefit_bands.{key}": value for key, value in rules.get("benefit_bands", {}).items()})
     return out
 
 
@@ -71,6 +72,8 @@ def rules_layout(rules: dict, names: dict, changed=frozenset()) -> dict:
         ],
         "unit_base": rules.get("unit_base", {}),
         "unit_base_changed": any(path.startswith("unit_base.") for path in changed),
+        "benefit_bands": rules.get("benefit_bands") or DEFAULT_BANDS,
+        "benefit_bands_changed": any(path.startswith("benefit_bands.") for path in changed),
     }
 
 

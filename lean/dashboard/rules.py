@@ -1,5 +1,6 @@
-"""Who may open the dashboard: the lean office (the whole tenant) and unit managers (their own subtree)."""
+"""Who may open the dashboard: the lean office (the whole tenant), unit managers and leaders (分管领导, read-only)
+(their own subtree)."""
 
-from lean.permissions import is_lean_office, is_unit_manager, permissions
+from lean.permissions import is_leader, is_lean_office, is_unit_manager, permissions
 
-permissions.add_rule("dashboard.view", is_lean_office | is_unit_manager)
+permissions.add_rule("dashboard.view", is_lean_office | is_unit_manager | is_leader)

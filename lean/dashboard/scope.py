@@ -52,7 +52,7 @@ def base_unit(member: Membership) -> Unit | None:
     """The widest scope of the member: None (the tenant) for the lean office, a manager's own unit."""
     if member is not None and member.active and Role.LEAN_OFFICE in member.roles:
         return None
-    if member is not None and member.active and Role.UNIT_MANAGER in member.roles:
+    if member is not None and member.active and {Role.UNIT_MANAGER, Role.LEADER}.intersection(member.roles):
         return member.unit
     raise PermissionDenied
 

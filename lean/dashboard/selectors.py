@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, Lag, Least, Substr
 from benchmarking.comparison import active_benchmarks, comparisons
 from innovation.models import Contribution, Credit, Suggestion
 from lean.models import Membership, Unit
+from projects.finance import signed_q
 from projects.models import State, Tier, Transition
 from projects.queries import portfolio_filter, portfolio_scope
 from projects.workflow import BOARD
@@ -141,13 +142,16 @@ def achievement_heatmap(scope: Scope, units: list[Unit]) -> dict:
 
 
 def shortfall_counts(scope: Scope, units: list[Unit]) -> dict:
-    """Open shortfalls of the year's tree per unit: all of them, those no live project attacks (uncovered), and
-    by what found them (target missed, benchmark worst quartile). One query."""
+    """Open shortfalls of the year's tree per unit: all of them, those no approved or running project covers
+    (uncovered, projects/coverage.py), by what found them (target missed, benchmark worst quartile), and those in
+    the year's performance assessment. One query."""
+    names = ("total", "uncovered", "target", "benchmark", "assessed")
     if scope.tree is None:
-        return {"rows": _fold([], units, scope), "total": 0, "uncovered": 0, "target": 0, "benchmark": 0}
+        return {"rows": _fold([], units, scope), **dict.fromkeys(names, 0)}
     uncovered = target_selectors._uncovered()
     rows = list(
         Shortfall.objects.filter(indicator__node__tree=scope.tree, resolved=False, unit__path__startswith=scope.prefix)
+        .alias(in_assessment=target_selectors.assessed_expression())
         .annotate(key=_key("unit__path", scope))
         .values("key")
         .annotate(
@@ -155,10 +159,11 @@ def shortfall_counts(scope: Scope, units: list[Unit]) -> dict:
             uncovered=Count("id", filter=uncovered),
             target=Count("id", filter=Q(source=Shortfall.Source.TARGET)),
             benchmark=Count("id", filter=Q(source=Shortfall.Source.BENCHMARK)),
+            assessed=Count("id", filter=Q(in_assessment=True)),
         )
         .order_by()
     )
-    totals = {name: sum(row[name] for row in rows) for name in ("total", "uncovered", "target", "benchmark")}
+    totals = {name: sum(row[name] for row in rows) for name in names}
     return {"rows": _fold(rows, units, scope), **totals}
 
 
@@ -285,19 +290,27 @@ def project_funnel(member: Membership, scope: Scope) -> dict:
 
 
 def verified_benefits(member: Membership, scope: Scope, units: list[Unit]) -> dict:
-    """Verified benefits (CNY) to date of the closed and filed projects, per unit and state. One query."""
+    """Verified benefits (CNY) to date of the closed and filed projects, per unit and state. Only the benefits
+    finance signed off (财务核验) count; the others are summed apart as not yet verified by finance. One query."""
+    signed = Q(signed=True)
     rows = list(
         scope_projects(member, scope)
         .filter(state__in=BENEFIT_STATES)
-        .annotate(key=_key("unit__path", scope))
+        .annotate(key=_key("unit__path", scope), signed=signed_q())
         .values("key", "state")
-        .annotate(n=Count("id"), benefit=Sum("verified_benefit", default=ZERO))
+        .annotate(
+            n=Count("id"),
+            benefit=Sum("verified_benefit", filter=signed, default=ZERO),
+            pending_n=Count("id", filter=~signed & Q(verified_benefit__isnull=False)),
+            pending=Sum("verified_benefit", filter=~signed, default=ZERO),
+        )
         .order_by()
     )
     grouped: dict = {}
     for row in rows:
-        bucket = grouped.setdefault(row["key"], {"key": row["key"]})
+        bucket = grouped.setdefault(row["key"], {"key": row["key"], "pending": ZERO})
         bucket[row["state"]] = {"n": row["n"], "benefit": row["benefit"]}
+        bucket["pending"] += row["pending"]
     by_state = {
         state: {
             "n": sum(r["n"] for r in rows if r["state"] == state),
@@ -310,6 +323,8 @@ def verified_benefits(member: Membership, scope: Scope, units: list[Unit]) -> di
         "by_state": by_state,
         "total": sum((s["benefit"] for s in by_state.values()), ZERO),
         "projects": sum(s["n"] for s in by_state.values()),
+        "pending": sum((r["pending"] for r in rows), ZERO),
+        "pending_projects": sum(r["pending_n"] for r in rows),
     }
 
 

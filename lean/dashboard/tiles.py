@@ -148,6 +148,7 @@ def shortfalls(ctx) -> dict:
                 cell(num(open_), list_url(unit, uncovered="on") if linked else None, key="uncovered"),
                 cell(num(row.get("target", 0))),
                 cell(num(row.get("benchmark", 0))),
+                cell(num(row.get("assessed", 0)), list_url(unit, assessed="yes") if linked else None, key="assessed"),
             ]
         )
         labels.append(_unit_label(row))
@@ -155,7 +156,7 @@ def shortfalls(ctx) -> dict:
         uncovered.append(open_)
     return {
         "title": _("Shortfalls"),
-        "note": _("Open shortfalls of the %(year)s target tree; uncovered: no live project attacks them.")
+        "note": _("Open shortfalls of the %(year)s target tree; uncovered: no approved or running project covers them.")
         % {"year": scope.year},
         "summary": [
             {"key": "total", "label": _("Open shortfalls"), "value": num(data["total"]), "href": list_url()},
@@ -187,6 +188,7 @@ def shortfalls(ctx) -> dict:
                     _("Uncovered"),
                     str(Shortfall.Source.TARGET.label),
                     str(Shortfall.Source.BENCHMARK.label),
+                    _("In the assessment"),
                 ],
                 "rows": rows,
             }
@@ -318,13 +320,22 @@ def benefits(ctx) -> dict:
             href = table_url(state, unit) if not row["own"] and figure["n"] else None
             line += [cell(num(figure["n"]), href, key=f"{state}-n"), cell(num(figure["benefit"], 2))]
             series[state].append(_f(figure["benefit"]))
+        line.append(cell(num(row.get("pending", 0), 2), key="pending"))
         rows.append(line)
         names.append(_unit_label(row))
     return {
         "title": _("Verified benefits"),
-        "note": _("Verified benefits (CNY) to date of the projects closed and released or filed to HQ."),
+        "note": _(
+            "Verified benefits (CNY) to date of the projects closed and released or filed to HQ, as signed off by "
+            "finance; the benefits finance has not verified yet are shown apart."
+        ),
         "summary": [
             {"key": "total", "label": _("Verified benefits (CNY)"), "value": num(data["total"], 2)},
+            {
+                "key": "pending",
+                "label": _("Not yet verified by finance (CNY)"),
+                "value": num(data["pending"], 2),
+            },
             *[
                 {
                     "key": state,
@@ -354,6 +365,7 @@ def benefits(ctx) -> dict:
                     _("Closed: CNY"),
                     _("Filed: projects"),
                     _("Filed: CNY"),
+                    _("Not yet verified by finance: CNY"),
                 ],
                 "rows": rows,
             }

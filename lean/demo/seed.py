@@ -11,8 +11,11 @@ from django.db import transaction
 
 from benchmarking import demo as benchmarking_demo
 from innovation import demo as innovation_demo
+from lean.demo import accounts as accounts_demo
+from lean.demo import channels as channels_demo
 from lean.demo import jobs as jobs_demo
 from lean.demo import queries as queries_demo
+from lean.demo import sso as sso_demo
 from lean.models import Role, Tenant, Unit, User
 from lean.services import member_create, tenant_create, unit_create
 from lean.tenancy import tenant_scope
@@ -104,6 +107,10 @@ def seed_huaxin():
         _person("huaxin", "H0004", "赵志刚", hq, [Role.REVIEWER, Role.EMPLOYEE], "高级工程师")
         _person("huaxin", "H0005", "周文静", lean_office, [Role.EMPLOYEE], "统计员")
         _person("huaxin", "H0006", "孙海涛", hq, [Role.EMPLOYEE], "综合管理员")
+        # 分管领导: reads the dashboards, the query and the portfolio of the whole group; changes nothing.
+        _person("huaxin", "H0007", "黄志远", hq, [Role.LEADER], "分管精益工作副总经理")
+        # 财务核验: signs off the projects' verified benefits for the whole group (a member of HQ, the root unit).
+        _person("huaxin", "H0008", "吴秀英", hq, [Role.FINANCE, Role.EMPLOYEE], "财务部效益核算主管")
         seq = 0
         for index, (code, name, teams) in enumerate(HUAXIN_UNITS, start=1):
             unit = unit_create(name=name, code=code, parent=hq)
@@ -145,6 +152,7 @@ def seed_lvyuan():
         _person("lvyuan", "L0001", "郑雅琴", hq, [Role.LEAN_OFFICE, Role.REVIEWER, Role.EMPLOYEE], "精益专员")
         _person("lvyuan", "L0002", "冯国强", plant, [Role.UNIT_MANAGER, Role.EMPLOYEE], "厂长")
         _person("lvyuan", "L0003", "韩冬梅", network, [Role.UNIT_MANAGER, Role.EMPLOYEE], "经理")
+        _person("lvyuan", "L0004", "邓丽萍", hq, [Role.FINANCE, Role.EMPLOYEE], "财务主管")
         for k, unit in enumerate([plant, plant, network, network, plant], start=11):
             _person("lvyuan", f"L00{k}", _name(100 + k), unit, [Role.EMPLOYEE], POSITIONS[k % len(POSITIONS)])
     return tenant
@@ -160,6 +168,9 @@ APP_STEPS = [
     ("innovation", innovation_demo.seed),
     ("jobs", jobs_demo.seed),
     ("queries", queries_demo.seed),
+    ("channels", channels_demo.seed),
+    ("sso", sso_demo.seed),
+    ("accounts", accounts_demo.seed),
 ]
 
 

@@ -14,7 +14,8 @@ from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 from django.utils.translation import gettext_lazy as _
 
 from innovation.models import Contribution
-from projects.models import Project, State, Tier
+from projects.coverage import uncovered
+from projects.models import BenefitSignoff, Project, State, Tier
 from targets.models import Branch, Direction, Reading, Shortfall
 
 # Groupings ------------------------------------------------------------------------------------------------
@@ -83,9 +84,14 @@ class Measure:
     date_field: str = ""
     base_filter: Q = field(default_factory=Q)
     rows_label: str = ""  # what the rows behind a figure are ("readings"), when it is not itself a count
+    # A filter that needs the tenant scope to be built (a subquery): called when the query runs.
+    scoped_filter: object = None
 
     def queryset(self):
-        return self.model.objects.filter(self.base_filter).order_by()
+        rows = self.model.objects.filter(self.base_filter)
+        if self.scoped_filter is not None:
+            rows = rows.filter(self.scoped_filter())
+        return rows.order_by()
 
     def value_expression(self):
         if self.kind == "count":
@@ -99,6 +105,10 @@ class Measure:
 def _period_groupings(field_name: str) -> dict:
     return {MONTH: TruncMonth(field_name), QUARTER: TruncQuarter(field_name), YEAR: TruncYear(field_name)}
 
+
+# A standing finance sign-off (财务核验) of the project: only those benefits count as verified. A project has at
+# most one (a unique constraint), so the join repeats no row.
+_SIGNED = Q(benefit_signoffs__status=BenefitSignoff.Status.SIGNED)
 
 MEASURES = {
     "achievement": Measure(
@@ -145,6 +155,31 @@ MEASURES = {
         period_kind="period",
         base_filter=Q(resolved=False),
     ),
+    "uncovered": Measure(
+        key="uncovered",
+        choice=_("Uncovered: number of open shortfalls no project covers"),
+        label=_("Uncovered shortfalls"),
+        help=_(
+            "How many open shortfalls no approved or running project covers. A project covers the indicator of "
+            "the shortfall it is linked to, for that unit, from its planned start (or approval) while it runs, "
+            "and until its closing once closed; drafts, proposals waiting for approval, returned, rejected and "
+            "merged ones cover nothing."
+        ),
+        model=Shortfall,
+        unit_field="unit",
+        groupings={
+            UNIT: None,
+            BRANCH: "indicator__node__branch",
+            **_period_groupings("period_start"),
+            SOURCE: "source",
+        },
+        filters=(FILTER_BRANCH, FILTER_SOURCE),
+        kind="count",
+        places=0,
+        period_kind="period",
+        base_filter=Q(resolved=False),
+        scoped_filter=uncovered,
+    ),
     "points": Measure(
         key="points",
         choice=_("Points: innovation points of verified contributions"),
@@ -176,9 +211,12 @@ MEASURES = {
     ),
     "benefits": Measure(
         key="benefits",
-        choice=_("Benefits: verified benefits of projects (CNY)"),
+        choice=_("Benefits: verified benefits of projects signed off by finance (CNY)"),
         label=_("Verified benefits"),
-        help=_("The sum of the projects' verified benefits in CNY, by the project's year."),
+        help=_(
+            "The sum of the projects' verified benefits in CNY that finance signed off, by the project's year. "
+            "The benefits finance has not verified yet are a measure of their own."
+        ),
         model=Project,
         unit_field="unit",
         groupings={UNIT: None, YEAR: "year", TIER: "tier", STATE: "state"},
@@ -186,7 +224,25 @@ MEASURES = {
         value_field="verified_benefit",
         suffix=_("CNY"),
         period_kind="year",
-        base_filter=Q(verified_benefit__isnull=False),
+        base_filter=Q(verified_benefit__isnull=False) & _SIGNED,
+        rows_label=_("Projects counted"),
+    ),
+    "benefits_unverified": Measure(
+        key="benefits_unverified",
+        choice=_("Benefits: not yet verified by finance (CNY)"),
+        label=_("Not yet verified by finance"),
+        help=_(
+            "The sum of the verified benefits in CNY that the teams entered and finance has not signed off yet, by "
+            "the project's year."
+        ),
+        model=Project,
+        unit_field="unit",
+        groupings={UNIT: None, YEAR: "year", TIER: "tier", STATE: "state"},
+        filters=(FILTER_TIER, FILTER_STATE),
+        value_field="verified_benefit",
+        suffix=_("CNY"),
+        period_kind="year",
+        base_filter=Q(verified_benefit__isnull=False) & ~_SIGNED,
         rows_label=_("Projects counted"),
     ),
 }

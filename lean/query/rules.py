@@ -2,7 +2,7 @@
 
 import rules
 
-from ..permissions import is_lean_office, is_unit_manager, permissions
+from ..permissions import is_leader, is_lean_office, is_unit_manager, permissions
 
 
 @rules.predicate
@@ -10,5 +10,6 @@ def saved_it(member, saved_query):
     return member is not None and saved_query is not None and saved_query.created_by_id == member.pk
 
 
-permissions.add_rule("query.use", is_lean_office | is_unit_manager)
-permissions.add_rule("query.saved.delete", (is_lean_office | is_unit_manager) & (is_lean_office | saved_it))
+# A leader (read-only) may save a query too: a saved query is a bookmark of their own, not programme data.
+permissions.add_rule("query.use", is_lean_office | is_unit_manager | is_leader)
+permissions.add_rule("query.saved.delete", (is_lean_office | is_unit_manager | is_leader) & (is_lean_office | saved_it))

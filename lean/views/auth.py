@@ -15,6 +15,7 @@ from ..auth import tenant_login_name
 from ..forms import LoginForm
 from ..middleware import tenant_public
 from ..selectors import user_tenants
+from ..sso import sso_settings_enabled
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -43,7 +44,13 @@ def _login(request, fixed_tenant=None):
     return render(
         request,
         "lean/login.html",
-        {"form": form, "login_tenant": fixed_tenant, "next": request.GET.get("next", "")},
+        {
+            "form": form,
+            "login_tenant": fixed_tenant,
+            "next": request.GET.get("next", ""),
+            # The tenant's single sign-on button (lean/sso.py), read inside the tenant scope the URL set.
+            "sso": sso_settings_enabled() if fixed_tenant else None,
+        },
         status=200 if request.method == "GET" or form.is_valid() else 400,
     )
 

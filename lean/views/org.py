@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from ..accounts import member_access
 from ..dashboard.home import home_panels
 from ..errors import ApplicationError
 from ..forms import MemberFilterForm, MemberForm, UnitForm
@@ -89,7 +90,9 @@ def member_list_view(request, tenant_slug):
 def member_detail_view(request, tenant_slug, membership_id):
     membership = member_get(viewer=request.membership, membership_id=membership_id)
     history = member_history(membership=membership) if can(request.membership, "history.view") else None
-    return render(request, "lean/member_detail.html", {"membership": membership, "history": history})
+    # The sign-in panel (password set or not, activation link, forced reset) is the lean office's.
+    access = member_access(membership=membership) if can(request.membership, "members.access", membership) else None
+    return render(request, "lean/member_detail.html", {"membership": membership, "history": history, "access": access})
 
 
 def member_edit_view(request, tenant_slug, membership_id):

@@ -159,6 +159,29 @@ class ProjectActionOutput(serializers.Serializer):
     needs_reason = serializers.BooleanField()
 
 
+class FilingOutput(serializers.Serializer):
+    """备案: where the filing of a unit-tier project to HQ stands."""
+
+    acknowledged_at = serializers.DateTimeField(source="filing_acknowledged_at", allow_null=True)
+    acknowledged_by = MemberRef(source="filing_acknowledged_by", allow_null=True)
+    return_reason = serializers.CharField(
+        source="filing_return_reason",
+        help_text=gettext_lazy("Why the lean office returned the filing for correction; empty once filed again."),
+    )
+    package_pdf = serializers.SerializerMethodField()
+    package_zip = serializers.SerializerMethodField()
+
+    def _url(self, name, project) -> str:
+        slug = self.context["request"].tenant.slug
+        return reverse(name, kwargs={"tenant_slug": slug, "project_id": project.pk})
+
+    def get_package_pdf(self, project) -> str:
+        return self._url("projects-package-pdf", project)
+
+    def get_package_zip(self, project) -> str:
+        return self._url("projects-package-zip", project)
+
+
 class ProjectDetailOutput(ProjectOutput):
     problem = serializers.CharField()
     management_base = serializers.CharField()
@@ -187,6 +210,12 @@ class ProjectDetailOutput(ProjectOutput):
     reviews = ReviewSummaryOutput(many=True, source="reviews_in_order")
     notes = ProgressNoteOutput(many=True, source="notes.all", help_text=gettext_lazy("Progress notes, newest first."))
     attachments = ProjectAttachmentOutput(many=True, source="attachments.all")
+    filing = FilingOutput(
+        source="*",
+        help_text=gettext_lazy(
+            "The filing to HQ (备案) and the filing package: a PDF, and a ZIP of the PDF with the attachments."
+        ),
+    )
     actions = serializers.SerializerMethodField(
         help_text=gettext_lazy("The lifecycle actions the signed-in member may take now.")
     )
@@ -425,10 +454,13 @@ class ProjectTransitionApi(ProjectApiMixin, TenantAPIView):
         operation_id="projects_projects_transition",
         summary=gettext_lazy("Take a lifecycle action"),
         description=gettext_lazy(
-            "submit, return, reject, merge, approve, start, request_midterm, request_closing or file. A wrong role "
-            "answers 403; an action the project's state (or missing data) does not allow answers 400 with the "
+            "submit, return, reject, merge, approve, start, request_midterm, request_closing, file, and for the "
+            "lean office acknowledge_filing or return_filing (with a reason). A wrong role, or one's own project "
+            "(whoever filed it and its team never approve, decide or acknowledge it), answers 403 with the reason "
+            "in `message`; an action the project's state (or missing data) does not allow answers 400 with the "
             "reason in `message` and a stable `code` (wrong_state, incomplete, reason_required, midterm_first, "
-            "closing_data, merge_target). Of two people acting at the same moment only the first succeeds."
+            "closing_data, merge_target, already_acknowledged). Of two people acting at the same moment only the "
+            "first succeeds."
         ),
         request=TransitionInput,
         responses={200: ProjectDetailOutput, **error_responses(400, 403, 404)},

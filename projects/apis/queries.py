@@ -104,7 +104,9 @@ def visible_reviews(viewer: Membership):
         return Review.objects.none()
     q = Q(pk__in=ReviewAssignment.objects.filter(reviewer=viewer).values("review_id"))
     if Role.LEAN_OFFICE in viewer.roles:
-        q |= Q(project__tier=Tier.HQ)
+        from ..queries import escalated_projects  # a unit-tier project no manager may judge goes up to HQ
+
+        q |= Q(project__tier=Tier.HQ) | Q(project__in=escalated_projects())
     if Role.UNIT_MANAGER in viewer.roles:
         q |= Q(project__tier=Tier.UNIT, project__unit__path__startswith=viewer.unit.path)
     return Review.objects.filter(q)

@@ -10,7 +10,7 @@ from lean.apis import TenantAPIView, error_responses
 from targets.apis.common import Page
 
 from .. import workflow
-from ..models import Criterion, Review
+from ..models import Complexity, Criterion, Review
 from . import queries
 from .common import EnumField, MemberRef, VisibleProjectField
 from .projects import _state_field, _tier_field
@@ -55,6 +55,12 @@ class ReviewOutput(serializers.Serializer):
     )
     conditions = serializers.CharField()
     excellent = serializers.BooleanField()
+    complexity = EnumField(
+        "ReviewComplexityEnum",
+        Complexity.choices,
+        allow_null=True,
+        help_text=gettext_lazy("A passed closing review: the panel's judged complexity, which sets the points."),
+    )
     decided_by = MemberRef(allow_null=True)
     decided_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()

@@ -19,11 +19,12 @@ from decimal import Decimal
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from lean.models import Membership, Role, Unit
-from projects import guides, services
-from projects.models import Project, Review, State, TeamMember, Tier
+from projects import finance, guides, services
+from projects.models import Complexity, Project, Review, State, TeamMember, Tier
 from targets.models import Direction as IndicatorDirection
 from targets.models import Indicator, Reading, Shortfall, TargetNode
 
@@ -141,6 +142,8 @@ class Builder:
         self.office = next(m for m in people if m.employee_number == plan.lean_office)
         self.managers = {m.unit.code: m for m in people if Role.UNIT_MANAGER in m.roles}
         self.reviewers = [m for m in people if Role.REVIEWER in m.roles]
+        self.finance = next((m for m in people if Role.FINANCE in m.roles), None)
+        self.returned_once = False
         self.people = people
         with self.clock.at(date(self.year - 1, 12, 15)):
             self.criteria = services.criteria_defaults()
@@ -160,6 +163,7 @@ class Builder:
             self.shortfalls.setdefault((shortfall.indicator_id, shortfall.unit_id), []).append(shortfall)
         self.directions = {}
         self.projects: dict[str, Project] = {}
+        self.filings = 0  # filed projects so far: the lean office answers each in turn (_filing_answer)
 
     # ------------------------------------------------------------ the guide
 
@@ -234,11 +238,15 @@ class Builder:
             rows.append(services.IndicatorRow(indicator, baseline, goal))
         return rows
 
-    def _shortfalls(self, spec: Spec) -> list[Shortfall]:
+    def _shortfalls(self, spec: Spec, filed_on: date) -> list[Shortfall]:
+        """The shortfalls of the project's indicators and unit known when it was filed (their periods ended
+        before), else the pair's first one. The later months are covered through the project's span
+        (projects/coverage.py), not by links made in advance."""
         unit = self.units[spec.unit]
         found = []
         for code, _change in spec.indicators:
-            found += self.shortfalls.get((self.indicators[code].pk, unit.pk), [])
+            pair = self.shortfalls.get((self.indicators[code].pk, unit.pk), [])  # newest first
+            found += [s for s in pair if s.period_end <= filed_on] or pair[-1:]
         return found
 
     @staticmethod
@@ -288,6 +296,9 @@ class Builder:
                 )
         if final:
             return
+        closes = kind == Review.Kind.CLOSING and result != FAIL
+        if closes:
+            self._sign_off(project, asked + timedelta(days=DECISION - 2))
         with self.clock.at(asked + timedelta(days=DECISION), 16):
             services.review_decide(
                 actor=panel[0],
@@ -295,6 +306,55 @@ class Builder:
                 result=result,
                 conditions=CONDITIONS.get((kind, result), ""),
                 excellent=spec.excellent and kind == Review.Kind.CLOSING,
+                complexity=self._complexity(index, spec) if closes else "",
+            )
+
+    @staticmethod
+    def _complexity(index: int, spec: Spec) -> str:
+        """The closing panel's judgement: excellent and HQ-tier work is complex, the rest varies."""
+        if spec.excellent:
+            return Complexity.HIGH
+        return [Complexity.MEDIUM, Complexity.LOW, Complexity.MEDIUM, Complexity.HIGH][index % 4]
+
+    def _evidence(self, project: Project) -> SimpleUploadedFile:
+        """The finance verifier's workings as a CSV file (opens in Excel): before and after, and the benefit."""
+        benefit = project.verified_benefit
+        rows = [
+            "项目,口径,金额（元）",
+            f"{project.code},实施前12个月同口径成本,{_plain(benefit * Decimal('3.2'))}",
+            f"{project.code},实施后12个月同口径成本（年化）,{_plain(benefit * Decimal('2.2'))}",
+            f"{project.code},经核定年化效益,{_plain(benefit)}",
+        ]
+        return SimpleUploadedFile(
+            f"{project.code}-效益核算表.csv", ("\n".join(rows) + "\n").encode("utf-8"), content_type="text/csv"
+        )
+
+    def _sign_off(self, project: Project, on: date) -> None:
+        """财务核验 before the closing decision: the finance verifier checks the team's figure against the books."""
+        if self.finance is None:
+            return
+        project = Project.objects.get(pk=project.pk)
+        with self.clock.at(on, 10):
+            finance.benefit_signoff_sign(
+                actor=self.finance,
+                project=project,
+                amount=project.verified_benefit,
+                basis=f"按财务账面数据核算：对比实施前后各12个月同口径成本，扣除实施投入后，年化效益"
+                f"{_plain(_round(project.verified_benefit / 10000))}万元；节约工时按工时台账核定。",
+                evidence_upload=self._evidence(project),
+            )
+
+    def return_for_correction(self, project: Project, on: date) -> None:
+        """One closing project whose figures finance sent back, so the demo shows that path too."""
+        project = Project.objects.get(pk=project.pk)
+        if self.finance is None or self.returned_once or project.verified_benefit is None:
+            return
+        self.returned_once = True
+        with self.clock.at(on, 11):
+            finance.benefit_signoff_return(
+                actor=self.finance,
+                project=project,
+                reason="效益测算未扣除新增设备折旧和维护费用，请按财务口径修正后重新提交核验。",
             )
 
     def build(self, index: int, spec: Spec) -> Project:
@@ -311,8 +371,10 @@ class Builder:
         steps = "；".join(f"{k}. {measure}" for k, measure in enumerate(spec.measures, start=1))
         planned_start = filed_on + timedelta(days=START + 10)
         with self.clock.at(filed_on, 9):
+            # The team's leader files, so the unit's manager stays free to approve and organise the reviews
+            # (separation of duties: whoever filed a project never judges it).
             project = services.project_create(
-                actor=manager,
+                actor=team[0].member,
                 title=spec.title,
                 unit=unit,
                 problem=spec.problem,
@@ -331,7 +393,7 @@ class Builder:
             )
             services.team_set(actor=manager, project=project, rows=team)
             services.indicators_set(actor=manager, project=project, rows=goals)
-            services.shortfalls_set(actor=manager, project=project, shortfalls=self._shortfalls(spec))
+            services.shortfalls_set(actor=manager, project=project, shortfalls=self._shortfalls(spec, filed_on))
         if spec.state == State.DRAFT:
             return project
 
@@ -416,12 +478,47 @@ class Builder:
             )
         final = spec.state == State.CLOSING
         self._review(index, spec, project, team, Review.Kind.CLOSING, closing_on, PASS, final)
+        if final:
+            self.return_for_correction(project, closing_on + timedelta(days=PANEL + 1))
         if spec.state == State.FILED:
-            with self.clock.at(closing_on + timedelta(days=DECISION + FILE), 10):
+            filed = closing_on + timedelta(days=DECISION + FILE)
+            with self.clock.at(filed, 10):
                 services.project_transition(
                     actor=manager, project=project, action="file", reason="结题资料齐全，报总部备案。"
                 )
+            self._filing_answer(project, manager, filed)
         return Project.objects.get(pk=project.pk)
+
+    def _filing_answer(self, project: Project, manager: Membership, filed: date) -> None:
+        """备案: the lean office's word on the filings in turn — the first returned, corrected and filed again,
+        then acknowledged; the second returned and being corrected; the third still waiting; the rest acknowledged."""
+        self.filings += 1
+        turn = self.filings
+        project = Project.objects.get(pk=project.pk)
+        if turn == 3:
+            return
+        if turn in (1, 2):
+            with self.clock.at(filed + timedelta(days=4), 15):
+                services.project_transition(
+                    actor=self.office,
+                    project=project,
+                    action="return_filing",
+                    reason="备案材料缺少效益测算依据和验收签字页，请补充后重新备案。",
+                )
+            if turn == 2:
+                return
+            with self.clock.at(filed + timedelta(days=7), 10):
+                services.project_update(
+                    actor=manager,
+                    project=project,
+                    pdca_check=f"{project.pdca_check}\n（已补充效益测算依据，附财务核定表和验收签字页。）",
+                )
+                services.project_transition(
+                    actor=manager, project=project, action="file", reason="已按总部意见补充效益测算依据，重新备案。"
+                )
+            filed += timedelta(days=7)
+        with self.clock.at(filed + timedelta(days=5), 11):
+            services.project_transition(actor=self.office, project=project, action="acknowledge_filing")
 
 
 def seed_plan(plan: Plan, tenant) -> None:

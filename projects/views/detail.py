@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 from lean.errors import ApplicationError
 from lean.permissions import can
 
-from .. import selectors, services, workflow
+from .. import finance, selectors, services, workflow
 from ..forms import AttachmentForm, NoteForm, TransitionForm, add_error
-from ..models import State
+from ..models import BenefitSignoff, State
 
 
 def _require_view(request):
@@ -59,12 +59,15 @@ def _render(request, project, *, note_form=None, upload_form=None, status=200):
         "may_edit_proposal": may_edit and project.state in workflow.EDITABLE,
         "may_edit_work": may_edit and project.state in workflow.ACTIVE,
         "may_enter_closing": may_edit and project.state == State.IN_PROGRESS and project.midterm_passed,
-        "may_contribute": may_contribute and project.state in workflow.ACTIVE,
+        "may_contribute": may_contribute and (project.state in workflow.ACTIVE or workflow.in_correction(project)),
+        "may_correct": may_edit and workflow.in_correction(project),
+        "filing_package": project.state in (State.CLOSED, State.FILED),
         "note_form": note_form or NoteForm(),
         "upload_form": upload_form or AttachmentForm(),
         "timeline": selectors.timeline(project),
         "reviews": reviews,
         "team": list(project.team.all()),
+        **_signoff_context(member, project),
         "steps": (
             selectors.filing_steps(project=project, current="submit", tenant_slug=request.tenant.slug)
             if project.state in workflow.EDITABLE
@@ -72,6 +75,17 @@ def _render(request, project, *, note_form=None, upload_form=None, status=200):
         ),
     }
     return render(request, "projects/detail.html", context, status=status)
+
+
+def _signoff_context(member, project) -> dict:
+    """财务核验 on the project page: the standing sign-off (or the last word of finance) and who may sign."""
+    signoffs = finance.signoffs_of(project)
+    return {
+        "signoff": next((s for s in signoffs if s.status == BenefitSignoff.Status.SIGNED), None),
+        "signoff_last": signoffs[0] if signoffs else None,
+        "show_signoff": bool(signoffs) or project.state in finance.SIGNOFF_STATES,
+        "may_sign_off": finance.may_sign_off(member, project),
+    }
 
 
 def project_detail_view(request, tenant_slug, project_id):
@@ -103,14 +117,16 @@ def project_transition_view(request, tenant_slug, project_id):
         )
     except ApplicationError as error:
         messages.error(request, error.message)
-    except PermissionDenied:
-        return _refused(request, project, step)
+    except PermissionDenied as denied:
+        return _refused(request, project, step, str(denied))
     else:
         messages.success(
             request,
             _("%(action)s: the project is now %(state)s.")
             % {"action": step.label, "state": project.get_state_display()},
         )
+    if request.POST.get("back") == "filings" and can(request.membership, "projects.filings"):
+        return redirect("projects-filings", tenant_slug=request.tenant.slug)
     return redirect(_detail_url(request, project))
 
 
@@ -120,12 +136,15 @@ WHO = {
         "the approver (the lean office for HQ-tier projects, the unit's manager for unit-tier ones)"
     ),
     "chair": gettext_lazy("the chair of the review, through the review's decision"),
+    "filing_office": gettext_lazy("the lean office, once, for a filing not yet acknowledged"),
 }
 
 
-def _refused(request, project, step):
+def _refused(request, project, step, reason=""):
     who = WHO.get(step.who, "") if step else ""
-    if step is not None:
+    if reason:  # separation of duties: the role would allow it, but not on one's own project
+        message = reason
+    elif step is not None:
         message = _("Only %(who)s may take the action “%(action)s”.") % {"who": who, "action": step.label}
     else:
         message = _("This action is not allowed.")

@@ -27,13 +27,14 @@ def _require(request, perm: str):
         raise PermissionDenied
 
 
-def _editable(request, project, *, proposal: bool = False):
+def _editable(request, project, *, proposal: bool = False, correction: bool = False):
     """The applicant (or the lean office) may change a project: the proposal while it is a draft or returned,
-    the work until it is finished. Otherwise None and a message; the caller goes back to the project page."""
+    the work until it is finished, and the plan (`correction`) while a returned filing is corrected. Otherwise
+    None and a message; the caller goes back to the project page."""
     if not selectors.may_edit(request.membership, project):
         raise PermissionDenied
     states = workflow.EDITABLE if proposal else workflow.ACTIVE
-    if project.state not in states:
+    if project.state not in states and not (correction and workflow.in_correction(project)):
         messages.info(
             request,
             _("A project that is %(state)s cannot be changed here.") % {"state": project.get_state_display()},
@@ -325,7 +326,7 @@ PLAN_FIELDS = [
 def project_plan_view(request, tenant_slug, project_id):
     _require(request, "projects.file")
     project = selectors.filing_project(viewer=request.membership, project_id=project_id)
-    if not _editable(request, project):
+    if not _editable(request, project, correction=True):
         return _detail(project)
     form = PlanForm(
         request.POST if request.method == "POST" else None,

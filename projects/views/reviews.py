@@ -127,6 +127,7 @@ def _save(posted, member, review, form) -> str:
         result=data["result"],
         conditions=data["conditions"],
         excellent=data.get("excellent", False),
+        complexity=data.get("complexity", ""),
     )
     return _("The decision was recorded and the project moved on.")
 

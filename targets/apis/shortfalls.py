@@ -23,9 +23,16 @@ class ShortfallFilter(serializers.Serializer):
     period = PeriodField(
         required=False, help_text=gettext_lazy("Shortfalls inside this period: 2026-03, 2026-Q1 or 2026.")
     )
-    assessed = serializers.BooleanField(required=False, allow_null=True, default=None)
+    assessed = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=gettext_lazy("Whether the indicator and unit are in the performance assessment of the year."),
+    )
     uncovered = serializers.BooleanField(
-        required=False, default=False, help_text=gettext_lazy("Only those no project attacks.")
+        required=False,
+        default=False,
+        help_text=gettext_lazy("Only those no approved or running project covers."),
     )
     source = serializers.ChoiceField(choices=Shortfall.Source.choices, required=False)
     include_resolved = serializers.BooleanField(required=False, default=False)
@@ -46,7 +53,12 @@ class ShortfallOutput(serializers.Serializer):
     gap = serializers.DecimalField(max_digits=18, decimal_places=4)
     achievement = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True)
     resolved = serializers.BooleanField()
-    assessed = serializers.BooleanField()
+    assessed = serializers.BooleanField(
+        help_text=gettext_lazy("The indicator (by code) and unit are in the performance assessment of its year.")
+    )
+    covered = serializers.BooleanField(
+        help_text=gettext_lazy("An approved or running project covers the indicator and unit over this period.")
+    )
     analysis = serializers.CharField()
     actions = serializers.CharField()
     analysed_by = serializers.CharField(source="analysed_by.user.display_name", allow_null=True)
@@ -78,7 +90,15 @@ class ShortfallPatchInput(serializers.Serializer):
     actions = serializers.CharField(
         required=False, allow_blank=True, help_text=gettext_lazy("Needs shortfalls.analyse.")
     )
-    assessed = serializers.BooleanField(required=False, help_text=gettext_lazy("Lean office only."))
+    assessed = serializers.BooleanField(
+        required=False,
+        help_text=gettext_lazy(
+            "Lean office only: puts the indicator and unit into (or out of) the assessment of the shortfall's year."
+        ),
+    )
+    assessment_note = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, help_text=gettext_lazy("With assessed=true: a note.")
+    )
 
 
 class ShortfallDetailApi(TenantAPIView):
@@ -116,7 +136,10 @@ class ShortfallDetailApi(TenantAPIView):
                     actions=changes.get("actions", shortfall.actions),
                 )
             if "assessed" in changes:
-                services.shortfall_set_assessed(
-                    actor=self.membership, shortfall=shortfall, assessed=changes["assessed"]
+                services.assessment_set(
+                    actor=self.membership,
+                    shortfall=shortfall,
+                    assessed=changes["assessed"],
+                    note=changes.get("assessment_note"),
                 )
         return Response(ShortfallOutput(selectors.shortfall_get(shortfall_id=shortfall.pk)).data)

@@ -80,7 +80,7 @@ class Plan:
     last_month: str
     stories: list[Story]
     analyses: dict  # (unit code, indicator code) → [(analysis, actions)], newest shortfall first
-    assessed: list[tuple[str, str]]  # (unit code, indicator code): its newest shortfall is assessed
+    assessed: list[tuple[str, str]]  # (unit code, indicator code): in the assessment of its newest shortfall's year
     copy_year: int | None = None  # a second tree copied from the first, with these changes:
     changes: dict = field(default_factory=dict)  # code → {unit code or "*": yearly target}
     weights: dict = field(default_factory=dict)  # goal code → weight
@@ -275,8 +275,9 @@ def _write_analyses(plan: Plan, tree: TargetTree, units: dict, lean_office: Memb
                 actor=author, shortfall=shortfall, analysis=analysis.format(**facts), actions=actions
             )
     for unit_code, code in plan.assessed:
+        # Into the assessment of the newest shortfall's year: every shortfall of the pair in that year follows.
         for shortfall in _newest_shortfalls(tree, units[unit_code], code, 1):
-            services.shortfall_set_assessed(actor=lean_office, shortfall=shortfall, assessed=True)
+            services.assessment_set(actor=lean_office, shortfall=shortfall, assessed=True)
 
 
 def seed_plan(plan: Plan) -> None:

@@ -1,5 +1,6 @@
-"""The shortfall list (短板) with its filters, and a shortfall's page: analysis, improvement actions and the
-lean office's "in the annual performance assessment" switch."""
+"""The shortfall list (短板) with its filters, and a shortfall's page: analysis, improvement actions, the projects
+covering it and the lean office's switch that puts its indicator and unit into the annual performance assessment
+of its year."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -7,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lean.errors import ApplicationError
 from lean.permissions import can
 
 from .. import selectors, services
@@ -67,12 +69,15 @@ def shortfall_detail_view(request, tenant_slug, shortfall_id):
             "may_analyse": may_analyse,
             "history": history,
             "attacking": selectors.shortfall_attackers(viewer=request.membership, shortfall=shortfall),
+            "proposals": selectors.shortfall_proposals(viewer=request.membership, shortfall=shortfall),
+            "assessment": selectors.assessment_for(shortfall=shortfall),
+            "year": shortfall.period_start.year,
         },
         status=status,
     )
 
 
-WATCHED = ["actual", "target", "resolved", "assessed", "analysis", "actions"]
+WATCHED = ["actual", "target", "resolved", "analysis", "actions"]
 
 
 def _changes(records):
@@ -92,9 +97,23 @@ def shortfall_assess_view(request, tenant_slug, shortfall_id):
     shortfall = selectors.shortfall_get(shortfall_id=shortfall_id)
     require(request, "shortfalls.assess", shortfall)
     assessed = request.POST.get("assessed") == "1"
-    services.shortfall_set_assessed(actor=request.membership, shortfall=shortfall, assessed=assessed)
-    if assessed:
-        messages.success(request, _("The shortfall is now part of the annual performance assessment."))
+    note = request.POST.get("note") if "note" in request.POST else None
+    names = {
+        "indicator": shortfall.indicator.node.name,
+        "unit": shortfall.unit.name,
+        "year": shortfall.period_start.year,
+    }
+    try:
+        services.assessment_set(actor=request.membership, shortfall=shortfall, assessed=assessed, note=note)
+    except ApplicationError as error:
+        messages.error(request, error.message)
     else:
-        messages.success(request, _("The shortfall was taken out of the annual performance assessment."))
+        if assessed:
+            messages.success(
+                request, _("%(indicator)s of %(unit)s is in the performance assessment of %(year)s.") % names
+            )
+        else:
+            messages.success(
+                request, _("%(indicator)s of %(unit)s was taken out of the performance assessment of %(year)s.") % names
+            )
     return redirect("targets-shortfall", tenant_slug=tenant_slug, shortfall_id=shortfall.pk)

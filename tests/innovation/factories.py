@@ -75,12 +75,12 @@ def make_innovation(ts):
     return listing
 
 
-def close_project(ts, *, execute_on_commit=None):
+def close_project(ts, *, execute_on_commit=None, complexity="medium"):
     """Take make_projects(ts)'s project (at its midterm review) through to closed and released, as in the
     projects tests. Needs populate(ts) (or make_targets + make_projects) first; run inside tenant_scope."""
     from projects import services as ps
     from projects.models import Project
-    from tests.projects.factories import panel
+    from tests.projects.factories import panel, sign_off
 
     review = ts.extra["review"]
     ids = {c.pk for c in ts.extra["criteria"]}
@@ -94,6 +94,7 @@ def close_project(ts, *, execute_on_commit=None):
     ps.review_setup(actor=ts.lean_office, review=closing, reviewers=panel(ts), chair=ts.reviewer)
     for reviewer in panel(ts):
         ps.review_submit_scores(actor=reviewer, review=closing, scores={pk: D(92) for pk in ids})
-    ps.review_decide(actor=ts.reviewer, review=closing, result="pass", excellent=True)
+    sign_off(ts, project)
+    ps.review_decide(actor=ts.reviewer, review=closing, result="pass", excellent=True, complexity=complexity)
     project.refresh_from_db()
     return project

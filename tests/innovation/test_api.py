@@ -403,6 +403,8 @@ def archive_url(number):
 
 def test_a_persons_archive_by_employee_number(data, login):
     a, x = data, data.extra
+    a.tenant.ranking_enabled = True
+    a.tenant.save(update_fields=["ranking_enabled"])
     body = ok(login(a.employee).get(archive_url("ALPHA-EM"), {"year": 2025}))
     assert body["employee"]["employee_number"] == "ALPHA-EM" and body["employee"]["unit"]["code"] == "U1-T1"
     assert body["year"] == 2025 and body["total"] == "44.96"  # 6.40 + 38.56
@@ -462,6 +464,14 @@ def test_a_units_archive_for_a_year(data, login):
         ("opl", 1, "6.40"),
         ("qc", 1, "96.40"),
     }
+    # Rankings off (the default): the contributors by employee number.
+    assert [(t["employee_number"], t["points"], t["count"]) for t in body["top"]] == [
+        ("ALPHA-EM", "44.96", 2),
+        ("ALPHA-UM", "57.84", 1),
+    ]
+    a.tenant.ranking_enabled = True
+    a.tenant.save(update_fields=["ranking_enabled"])
+    body = ok(login(a.manager).get(f"{I}/archives/units/{a.unit.pk}/", {"year": 2025}))
     assert [(t["employee_number"], t["points"], t["count"]) for t in body["top"]] == [
         ("ALPHA-UM", "57.84", 1),
         ("ALPHA-EM", "44.96", 2),

@@ -49,6 +49,8 @@ def counted_points(ts, member, year=None):
 
 def test_my_archive_shows_points_rank_types_years_contributions_and_incentives(client, world, login):
     ts = world
+    ts.tenant.ranking_enabled = True  # the tenant's choice; off by default
+    ts.tenant.save(update_fields=["ranking_enabled"])
     login(ts.employee)
     response = client.get(archive_url())
     assert response.status_code == 200

@@ -39,6 +39,7 @@ def world(tenant_a):
 
 def test_a_persons_archive_counts_verified_points_by_type_and_year(world):
     a = world
+    a.tenant.ranking_enabled = True
     with tenant_scope(a.tenant):
         archive = selectors.member_archive(member=a.employee, period=Y2025)
         assert archive["total"] == D("38.56") and archive["final"] == D("0")
@@ -61,6 +62,7 @@ def test_final_points_are_those_of_finalized_listings(world):
 
 def test_a_units_participation_and_top_contributors(world):
     a = world
+    a.tenant.ranking_enabled = True
     with tenant_scope(a.tenant):
         unit = selectors.unit_archive(unit=a.unit, period=Y2025)
         # people in the unit's subtree: manager, employee, colleague, idle → 3 of 4 took part
@@ -71,6 +73,12 @@ def test_a_units_participation_and_top_contributors(world):
             (a.extra["colleague"].pk, D("6.40")),
         ]
         assert unit["points"] == D("102.80")
+    a.tenant.ranking_enabled = False
+    with tenant_scope(a.tenant):
+        unit = selectors.unit_archive(unit=a.unit, period=Y2025)
+        assert unit["ranked"] is False  # the tenant's default: people listed by employee number, not by points
+        numbers = [r["member__employee_number"] for r in unit["top"]]
+        assert numbers == sorted(numbers) and len(numbers) == 3
 
 
 def test_the_tenant_view_sums_each_top_unit_with_its_sub_units(world):

@@ -239,11 +239,12 @@ def test_closing_a_project_awards_its_team_once(tenant_a, django_capture_on_comm
         project = close_project(a)
     with tenant_scope(a.tenant):
         award = Contribution.objects.get(project=project)
-        # HQ tier → key; one unit → unit breadth; medium; excellent → company award: 100×1.2×1.0×1.2+30
-        assert award.points == D("174.00") and award.status == "verified"
+        # 1,200,000 CNY signed off → strategic (above the HQ tier's key); one unit → unit breadth; judged
+        # medium; excellent → company award: 100×1.5×1.0×1.2+30
+        assert award.points == D("210.00") and award.status == "verified"
         assert {c.member_id: c.points for c in award.credits.all()} == {
-            a.manager.pk: D("104.40"),
-            a.employee.pk: D("69.60"),
+            a.manager.pk: D("126.00"),
+            a.employee.pk: D("84.00"),
         }
         again = contributions.contribution_from_project(project=project)
         assert again == award and Contribution.objects.filter(project=project).count() == 1

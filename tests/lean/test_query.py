@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from innovation.models import Contribution, ContributionType, RuleVersion
@@ -19,7 +20,7 @@ from lean.query import measures as m
 from lean.query.selectors import query_run
 from lean.services import unit_create
 from lean.tenancy import tenant_scope
-from projects.models import Project, State, Tier
+from projects.models import BenefitSignoff, Project, State, Tier
 from targets import periods, services
 from targets.models import Branch, Reading, Shortfall
 from tests.factories import make_member
@@ -67,8 +68,9 @@ def contribution(ts, code, unit, day, points, status=Contribution.Status.VERIFIE
     )
 
 
-def project(ts, unit, tier, year, state, benefit=None):
-    return Project.objects.create(
+def project(ts, unit, tier, year, state, benefit=None, signed=True):
+    """A project row; a verified benefit is signed off by finance (财务核验) unless `signed` is False."""
+    made = Project.objects.create(
         tenant=ts.tenant,
         code=f"P{Project.objects.count() + 1}",
         title="课题",
@@ -80,6 +82,17 @@ def project(ts, unit, tier, year, state, benefit=None):
         verified_benefit=benefit,
         created_by=ts.manager,
     )
+    if benefit is not None and signed:
+        BenefitSignoff.objects.create(
+            tenant=ts.tenant,
+            project=made,
+            status=BenefitSignoff.Status.SIGNED,
+            amount=benefit,
+            basis="财务核定",
+            signed_by=ts.lean_office,
+            signed_at=timezone.now(),
+        )
+    return made
 
 
 def build(ts):
@@ -209,6 +222,22 @@ def test_projects_count_without_drafts(data):
     ]
     rows, _total = run(ts, "projects", m.UNIT, period_from=periods.parse("2026"), period_to=periods.parse("2026"))
     assert rows == [(ts.extra["unit2"].name, 1, 1)]
+
+
+def test_benefits_count_only_what_finance_signed_off(data):
+    """A verified benefit finance has not signed off (or whose sign-off a change voided) is not in the benefits
+    measure; it is in the measure of its own, "not yet verified by finance"."""
+    ts = data
+    with tenant_scope(ts.tenant):
+        project(ts, ts.team, Tier.UNIT, 2025, State.CLOSED, D("77.00"), signed=False)
+        voided = project(ts, ts.extra["unit2"], Tier.UNIT, 2025, State.CLOSED, D("5.00"))
+        BenefitSignoff.objects.filter(project=voided).update(status=BenefitSignoff.Status.VOID)
+    rows, total = run(ts, "benefits", m.UNIT)
+    assert rows == [(ts.unit.name, D("1000.00"), 1), (ts.extra["unit2"].name, D("250.50"), 1)]
+    assert total == (D("1250.50"), 2)
+    rows, total = run(ts, "benefits_unverified", m.UNIT)
+    assert rows == [(ts.unit.name, D("77.00"), 1), (ts.extra["unit2"].name, D("5.00"), 1)]
+    assert total == (D("82.00"), 2)
 
 
 def test_benefits_sum_verified_benefits(data):
@@ -463,6 +492,7 @@ def grow(ts, size):
                 shortfall(ts, indicator, unit, month)
             contribution(ts, "qc", unit, date(2025, 2, 1), "3.00")
             project(ts, unit, Tier.UNIT, 2025, State.CLOSED, D("10.00"))
+            project(ts, unit, Tier.UNIT, 2025, State.CLOSING, D("5.00"), signed=False)  # awaiting finance
 
 
 def count_queries(client, ts, params):
@@ -477,6 +507,7 @@ def test_query_count_does_not_grow_with_the_data(data, login, measure):
     ts = data
     client = login(ts.lean_office)
     params = {"measure": measure, "group_by": "unit"}
+    grow(ts, 1)  # rows of every measure at the small size too (an empty result needs no label query)
     small, small_groups = count_queries(client, ts, params)
     grow(ts, 12)
     large, large_groups = count_queries(client, ts, params)

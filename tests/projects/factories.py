@@ -63,6 +63,29 @@ def panel(ts):
     return [ts.reviewer, ts.extra["reviewer2"]]
 
 
+def finance_member(ts):
+    """The tenant set's finance verifier (财务核验), of HQ: it verifies every project (made once per tenant set)."""
+    if "finance" not in ts.extra:
+        ts.extra["finance"] = make_member(ts.hq, [Role.FINANCE], number=f"{ts.tenant.slug.upper()}-FI")
+    return ts.extra["finance"]
+
+
+def sign_off(ts, project, actor=None):
+    """Finance signs off the project's verified benefit (it must be in its closing review), with a PDF as the
+    evidence. Run inside tenant_scope."""
+    from projects import finance
+    from projects.models import Project
+
+    project = Project.objects.get(pk=project.pk)
+    return finance.benefit_signoff_sign(
+        actor=actor or finance_member(ts),
+        project=project,
+        amount=project.verified_benefit,
+        basis="按财务账面数据核算：实施前后各12个月同口径成本对比",
+        evidence_upload=SimpleUploadedFile("效益核算表.pdf", PDF, content_type="application/pdf"),
+    )
+
+
 def make_projects(ts):
     """On top of make_targets(ts): criteria, a guide with a direction, and one HQ-tier project taken to its
     midterm review with a panel and one reviewer's scores, a note and an attachment (a row in every table)."""
@@ -91,5 +114,17 @@ def make_projects(ts):
         actor=ts.manager, project=project, upload=SimpleUploadedFile("方案.pdf", PDF, content_type="application/pdf")
     )
     assert Notification.objects.exists()
+    # A benefit sign-off row (returned) so every tenant table has a row; made directly, since a project at its
+    # midterm has no verified benefit to sign off through the service.
+    from projects.models import BenefitSignoff
+
+    BenefitSignoff.objects.create(
+        tenant=ts.tenant,
+        project=project,
+        status=BenefitSignoff.Status.RETURNED,
+        reason="效益测算口径待核实",
+        signed_by=ts.lean_office,
+        signed_at=project.created_at,
+    )
     ts.extra.update(guide=guide, direction=direction, project=project, review=review, criteria=criteria)
     return project

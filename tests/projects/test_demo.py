@@ -12,6 +12,7 @@ from lean.models import Notification, Tenant
 from lean.tenancy import tenant_scope
 from projects import demo, similarity
 from projects.models import (
+    BenefitSignoff,
     Direction,
     Guide,
     ProgressNote,
@@ -85,8 +86,17 @@ def test_seed_gives_huaxin_a_guide_and_projects_in_every_state(db):
         assert {p.tier for p in projects} == set(Tier.values)
         assert all(p.tier == Tier.UNIT for p in projects if p.state == State.FILED)
         assert len({p.unit.code for p in projects}) == 6
-        # Filed by the units' managers.
-        assert {p.created_by.employee_number for p in projects} == {f"H0{i}01" for i in range(1, 7)}
+        # Filed by the teams' leaders, so the units' managers stay free to judge them (separation of duties).
+        leaders = dict(TeamMember.objects.filter(role="leader").values_list("project_id", "member_id"))
+        assert all(p.created_by_id == leaders[p.pk] for p in projects)
+        # 备案: filings acknowledged by the lean office, one returned for correction, one waiting.
+        filed = [p for p in projects if p.state == State.FILED]
+        assert sum(1 for p in filed if p.filing_acknowledged_by_id) >= 2
+        assert sum(1 for p in filed if not p.filing_acknowledged_at) == 1
+        returned = [p for p in projects if p.state == State.CLOSED and p.filing_return_reason]
+        assert len(returned) == 1 and returned[0].tier == Tier.UNIT
+        refiled = [p for p in filed if "return_filing" in {t.action for t in p.transitions.all()}]
+        assert len(refiled) == 1 and refiled[0].filing_acknowledged_at
         check_timelines(projects)
 
         cases = Project.objects.filter(excellent=True)
@@ -132,6 +142,18 @@ def test_seed_gives_huaxin_a_guide_and_projects_in_every_state(db):
             assert found[0] == other.pk
 
         assert ProgressNote.objects.count() >= 40 and Notification.objects.count() >= 200
+
+        # 财务核验: finance (H0008, of HQ) signed off every closed project before it closed, with its evidence;
+        # closing reviews waiting for a sign-off remain, one of them returned for correction; every passed
+        # closing review judged the complexity.
+        signed = BenefitSignoff.objects.filter(status=BenefitSignoff.Status.SIGNED)
+        assert set(signed.values_list("project_id", flat=True)) == set(done.values_list("pk", flat=True))
+        assert {s.signed_by.employee_number for s in signed} == {"H0008"}
+        assert not signed.filter(evidence=None).exists() and not signed.filter(basis="").exists()
+        waiting = Project.objects.filter(state=State.CLOSING).exclude(benefit_signoffs__status="signed")
+        assert waiting.count() >= 1
+        assert BenefitSignoff.objects.filter(status=BenefitSignoff.Status.RETURNED).count() == 1
+        assert not Review.objects.filter(kind="closing", result="pass", complexity="").exists()
 
     with tenant_scope(Tenant.objects.get(slug="lvyuan")):
         small = Project.objects.all()

@@ -44,15 +44,19 @@ def _project(ts, state=State.DRAFT, tier=Tier.HQ, title="降低一分公司设�
             services.TeamRow(ts.employee, "member", Decimal(40)),
         ],
     )
-    approver = ts.lean_office if tier == Tier.HQ else ts.manager
+    # The manager filed it: a unit-tier proposal of theirs goes up to the lean office too (issue 14).
+    approver = ts.lean_office
     path = {
         State.DRAFT: [],
         State.SUBMITTED: [("submit", ts.manager)],
         State.APPROVED: [("submit", ts.manager), ("approve", approver)],
         State.IN_PROGRESS: [("submit", ts.manager), ("approve", approver), ("start", ts.manager)],
-    }[state]
+    }.get(state, [])
     for action, actor in path:
         project = services.project_transition(actor=actor, project=project, action=action)
+    if state in (State.CLOSED, State.FILED):  # the reviews' way there is tested elsewhere
+        Project.objects.filter(pk=project.pk).update(state=state, midterm_passed=True)
+        project.refresh_from_db()
     return project
 
 
@@ -161,16 +165,31 @@ def test_the_page_shows_the_project(world, login, client):
         assert text in body, text
 
 
-BUTTONS = ["submit", "approve", "return", "reject", "merge", "start", "request_midterm", "file"]
-# (tier, state, role) → the buttons shown
+BUTTONS = [
+    "submit",
+    "approve",
+    "return",
+    "reject",
+    "merge",
+    "start",
+    "request_midterm",
+    "file",
+    "acknowledge_filing",
+    "return_filing",
+]
+# (tier, state, role) → the buttons shown. The unit manager filed these projects, so their unit-tier proposal goes
+# up to the lean office (issue 14: whoever filed a project never approves it).
 CASES = [
     (Tier.HQ, State.DRAFT, "manager", {"submit"}),
     (Tier.HQ, State.DRAFT, "lean_office", set()),
     (Tier.HQ, State.DRAFT, "employee", set()),
     (Tier.HQ, State.SUBMITTED, "lean_office", {"approve", "return", "reject", "merge"}),
     (Tier.HQ, State.SUBMITTED, "manager", set()),
-    (Tier.UNIT, State.SUBMITTED, "manager", {"approve", "return", "reject", "merge"}),
-    (Tier.UNIT, State.SUBMITTED, "lean_office", set()),
+    (Tier.UNIT, State.SUBMITTED, "manager", set()),
+    (Tier.UNIT, State.SUBMITTED, "lean_office", {"approve", "return", "reject", "merge"}),
+    (Tier.UNIT, State.CLOSED, "manager", {"file"}),
+    (Tier.UNIT, State.FILED, "lean_office", {"acknowledge_filing", "return_filing"}),
+    (Tier.UNIT, State.FILED, "manager", set()),
     (Tier.HQ, State.APPROVED, "manager", {"start"}),
     (Tier.HQ, State.APPROVED, "lean_office", set()),
     (Tier.HQ, State.IN_PROGRESS, "manager", {"request_midterm"}),

@@ -25,7 +25,7 @@ from projects.models import (
 from tests.factories import make_member
 from tests.targets.factories import make_targets
 
-from .factories import make_project, make_projects, panel
+from .factories import make_project, make_projects, panel, sign_off
 
 
 def to_midterm(ts, **extra):
@@ -239,6 +239,7 @@ def close_with_excellence(client, ts, login):
         ProjectIndicator.objects.filter(project=x["project"]).update(achieved=Decimal(96))
         project = services.project_transition(actor=ts.manager, project=x["project"], action="request_closing")
         closing = project.reviews.get(kind=Review.Kind.CLOSING)
+        sign_off(ts, project)
     login(ts.lean_office)
     post = {"form": "panel", "reviewers": [ts.reviewer.pk], "chair": ts.reviewer.pk}
     assert client.post(url(closing), post).status_code == 302
@@ -246,7 +247,8 @@ def close_with_excellence(client, ts, login):
     body = client.get(url(closing)).content.decode()
     assert 'name="excellent"' in body  # the closing decision offers the excellent-case mark
     assert client.post(url(closing), scores_post(x["criteria"], 92)).status_code == 302
-    response = client.post(url(closing), {"form": "decide", "result": "pass", "excellent": "on"})
+    post = {"form": "decide", "result": "pass", "excellent": "on", "complexity": "high"}
+    response = client.post(url(closing), post)
     assert response.status_code == 302
     return closing
 

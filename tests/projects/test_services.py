@@ -15,7 +15,7 @@ from projects import services, similarity
 from projects.models import Project, ProjectUnit, Review, State
 from projects.signals import project_closed
 from tests.factories import make_member
-from tests.projects.factories import PDF, make_project, make_projects, panel
+from tests.projects.factories import PDF, make_project, make_projects, panel, sign_off
 from tests.targets.factories import make_targets
 
 
@@ -118,7 +118,8 @@ def test_closing_writes_the_case_and_calls_innovation_once(a, django_capture_on_
             services.review_setup(actor=a.lean_office, review=closing, reviewers=panel(a), chair=a.reviewer)
             for reviewer in panel(a):
                 services.review_submit_scores(actor=reviewer, review=closing, scores={pk: D(92) for pk in ids.values()})
-            services.review_decide(actor=a.reviewer, review=closing, result="pass", excellent=True)
+            sign_off(a, project)
+            services.review_decide(actor=a.reviewer, review=closing, result="pass", excellent=True, complexity="high")
             project.refresh_from_db()
             assert project.state == State.CLOSED and project.excellent
     finally:

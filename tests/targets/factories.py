@@ -2,8 +2,10 @@
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from targets import periods, services
-from targets.models import Branch, ReadingImport, TargetNode
+from targets.models import Assessment, Branch, ReadingImport, TargetNode
 
 YEAR = 2025
 
@@ -45,6 +47,15 @@ def make_targets(ts, year=YEAR):
     read(ts.lean_office, uptime, ts.unit, f"{year}-01", 90)  # missed: a shortfall
     read(ts.lean_office, cost, ts.unit, f"{year}-01", 80)
     ReadingImport.objects.create(tenant=ts.tenant, uploaded_by=ts.lean_office, file_name="readings.csv", rows=[])
+    # The cost indicator (on target, so no shortfall shows it) in the unit's assessment of the year.
+    Assessment.objects.create(
+        tenant=ts.tenant,
+        indicator_code="A1.2",
+        unit=ts.unit,
+        year=year,
+        assessed_by=ts.lean_office,
+        assessed_at=timezone.now(),
+    )
     ts.extra.update(tree=tree, goal=goal, uptime=uptime, cost=cost)
     return tree
 

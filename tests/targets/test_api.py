@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from lean.services import unit_create
 from lean.tenancy import tenant_scope
-from targets import periods, services
+from targets import periods, selectors, services
 from targets.models import Reading, Shortfall
 
 from .factories import branch, make_indicator, read
@@ -51,7 +51,7 @@ def readings_count(a):
 
 def shortfall_of(a, unit):
     with tenant_scope(a.tenant):
-        return Shortfall.objects.get(unit=unit)
+        return selectors.shortfall_get(shortfall_id=Shortfall.objects.get(unit=unit).pk)
 
 
 # ---------------------------------------------------------------- trees and indicators

@@ -8,10 +8,11 @@ from django.db.models import Count
 from lean.demo import seed
 from lean.models import JobRun, Membership, SavedQuery, Tenant
 from lean.tenancy import tenant_scope
-from targets import demo
+from targets import demo, selectors
 from targets.demo import huaxin
 from targets.demo.build import generate, month_range
 from targets.models import (
+    Assessment,
     Branch,
     Indicator,
     IndicatorTarget,
@@ -31,7 +32,7 @@ def snapshot(slug):
             for model in (TargetTree, Indicator, IndicatorUnit, IndicatorTarget, Reading, Shortfall)
         } | {
             "analysed": Shortfall.objects.exclude(analysis="").count(),
-            "assessed": Shortfall.objects.filter(assessed=True).count(),
+            "assessed": Assessment.objects.count(),
             "reading history": Reading.history.count(),
         }
 
@@ -64,7 +65,15 @@ def test_seed_gives_huaxin_two_years_of_targets_readings_and_shortfalls(db, clie
         analysed = shortfalls.exclude(analysis="").exclude(actions="")
         assert analysed.count() >= 12
         assert analysed.filter(unit__code="GEN2", indicator__node__code="A3.2", analysed_by__unit__code="GEN2").exists()
-        assert 5 <= shortfalls.filter(assessed=True).count() <= 10
+        # Eight indicator × unit pairs in the 2026 assessment: every 2026 shortfall of each pair shows assessed.
+        assert Assessment.objects.filter(year=2026).count() == 8
+        assessed = selectors.shortfall_list(tree=new).filter(assessed=True)
+        assert assessed.filter(unit__code="GEN2", indicator__node__code="A3.2").count() >= 5
+        assert not selectors.shortfall_list(tree=old).filter(assessed=True).exists()
+        # Coverage is honest: some 2026 shortfalls are covered through a project's span without being linked,
+        # and some stay uncovered.
+        assert selectors.shortfall_list(tree=new).filter(covered=True, project_links__isnull=True).exists()
+        assert selectors.shortfall_list(tree=new, uncovered=True).exists()
 
         # The jobs' demo step ran the shortfall report job: a summary and one report per unit with readings for
         # each of its periods, every run finished; October's "new" are those not in September's reports.

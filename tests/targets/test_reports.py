@@ -84,7 +84,8 @@ def test_report_contents_exact_figures(data, django_capture_on_commit_callbacks)
 
         unit = units[a.unit.pk]
         content = unit.content
-        assert (unit.shortfalls, unit.new, unit.uncovered, unit.all_on_target) == (3, 2, 2, False)
+        # The project covers uptime (A1.1) of the unit over its span: the target and the benchmark shortfall.
+        assert (unit.shortfalls, unit.new, unit.uncovered, unit.all_on_target) == (3, 2, 1, False)
         assert content["trend_periods"] == ["2024-09", "2024-10", "2024-11", "2024-12", "2025-01", "2025-02"]
         assert content["previous"]["period"] == "2025-01"
         uptime, cost = content["target"]
@@ -123,7 +124,7 @@ def test_report_contents_exact_figures(data, django_capture_on_commit_callbacks)
             "gap_to_best": "8",
             "rank": 5,
         }
-        assert (bench["participants"], bench["new"], bench["uncovered"]) == (5, True, True)
+        assert (bench["participants"], bench["new"], bench["uncovered"]) == (5, True, False)
         assert content["best_available"] is True
 
         team = units[a.team.pk]
@@ -143,9 +144,9 @@ def test_report_contents_exact_figures(data, django_capture_on_commit_callbacks)
             "target": 2,
             "benchmark": 1,
             "new": 2,
-            "uncovered": 2,
+            "uncovered": 1,
         }
-        assert (summary.shortfalls, summary.new, summary.uncovered) == (3, 2, 2)
+        assert (summary.shortfalls, summary.new, summary.uncovered) == (3, 2, 1)
         assert [u["code"] for u in summary.content["units"]] == ["U1", "U1-T1"]
         assert [(w["code"], w["achievement"]) for w in summary.content["worst"]] == [
             ("A1.2", "0.8333"),
@@ -235,7 +236,7 @@ def test_reports_are_sent_to_managers_and_the_lean_office(data, settings, django
         ]
         office = sent.get(recipient=a.lean_office)
         assert office.title == "Shortfall reports 2025-02: summary"
-        assert office.body == "2 unit(s): 1 with shortfalls (3, 3 new, 2 uncovered)."
+        assert office.body == "2 unit(s): 1 with shortfalls (3, 3 new, 1 uncovered)."
         assert sent.count() == 3
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == ["manager@example.com", "manager@example.com", "office@example.com"]
@@ -387,13 +388,14 @@ def test_xlsx_has_the_rows_and_keeps_formulas_as_text(data):
         texts = [row[0] for row in rows]
         assert "Target shortfalls" in texts and "Benchmark shortfalls" in texts
         uptime = next(row for row in rows if row[0] == "A1.1 设备可用率")
-        assert uptime[1:9] == ["%", "2025-02", 92, 95, 3, 0.9684, "yes", None]  # new (first report), covered
-        assert uptime[9:15] == [None, None, None, None, 0.9474, 0.9684]
+        # new (first report), covered, not in the assessment
+        assert uptime[1:10] == ["%", "2025-02", 92, 95, 3, 0.9684, "yes", None, None]
+        assert uptime[10:16] == [None, None, None, None, 0.9474, 0.9684]
         cost = next(row for row in rows if row[0] == "A1.2 单位成本")
-        assert cost[3:9] == [120, 100, 20, 0.8333, "yes", "yes"]
+        assert cost[3:10] == [120, 100, 20, 0.8333, "yes", "yes", "yes"]  # populate() put A1.2 in the assessment
         summary_sheet = load_workbook(io.BytesIO(report_xlsx(summary))).active
         summary_rows = [[c.value for c in row] for row in summary_sheet.iter_rows()]
-        assert ["U1", '=HYPERLINK("http://evil","1")', 3, 2, 1, 3, 2, None] in summary_rows
+        assert ["U1", '=HYPERLINK("http://evil","1")', 3, 2, 1, 3, 1, None, None] in summary_rows
 
 
 def test_pdf_is_a_pdf(data):

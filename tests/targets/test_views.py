@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lean.tenancy import tenant_scope
-from targets.models import Indicator, IndicatorTarget, Reading, Shortfall, TargetNode, TargetTree
+from targets.models import Assessment, Indicator, IndicatorTarget, Reading, Shortfall, TargetNode, TargetTree
 
 from .factories import YEAR, bulk_indicators, make_targets
 
@@ -260,13 +260,17 @@ def test_manager_analyses_their_units_shortfall_but_cannot_assess(client, data, 
     assert client.post(url + "assess/", {"assessed": "1"}).status_code == 302
     with tenant_scope(data.tenant):
         shortfall.refresh_from_db()
-        assert shortfall.analysis == "备件不足" and shortfall.analysed_by == data.manager and shortfall.assessed
-        assert shortfall.history.count() == 3
+        assert shortfall.analysis == "备件不足" and shortfall.analysed_by == data.manager
+        # The assessment is a record of the indicator × unit × year, not a change of the row.
+        record = Assessment.objects.get(indicator_code="A1.1")
+        assert (record.indicator_code, record.unit, record.year) == ("A1.1", data.unit, YEAR)
+        assert record.assessed_by == data.lean_office and record.history.get().history_user == data.lean_office.user
+        assert shortfall.history.count() == 2
     page = client.get(url)
+    assert page.context["shortfall"].assessed and page.context["assessment"] == record
     changes = [record.changed for record in page.context["history"]]
-    assert [str(label) for label in changes[0]] == ["纳入年度绩效考核"]
-    assert {str(label) for label in changes[1]} == {"分析", "改进措施"}
-    assert page.context["history"][1].history_user == data.manager.user
+    assert {str(label) for label in changes[0]} == {"分析", "改进措施"}
+    assert page.context["history"][0].history_user == data.manager.user
 
 
 def _count(client, url, params=None, **headers):
