@@ -24,7 +24,6 @@ class ProjectsConfig(AppConfig):
         target_selectors.proposed_projects = proposed
         project_closed.connect(announce_closed_project, dispatch_uid="projects-announce-closed")
         register(NavItem(_("Projects"), "projects-mine", "projects.view", "kanban"))
-        register(NavItem(_("Filings (备案)"), "projects-filings", "projects.filings", "inbox"))
         register(NavItem(_("Finance sign-off"), "projects-finance", "projects.finance", "cash-coin"))
         register_job(TenantJob(jobs.REMINDERS, "projects.reminders_job", reminders.is_due))
         jobs.job_body_register(jobs.REMINDERS, period=reminders.job_period, body=reminders.job_body)

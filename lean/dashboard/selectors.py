@@ -291,11 +291,12 @@ def project_funnel(member: Membership, scope: Scope) -> dict:
 
 def verified_benefits(member: Membership, scope: Scope, units: list[Unit]) -> dict:
     """Verified benefits (CNY) to date of the closed and filed projects, per unit and state. Only the benefits
-    finance signed off (财务核验) count; the others are summed apart as not yet verified by finance. One query."""
+    finance signed off (财务核验) count; the others — above all those of projects in their closing review, which
+    cannot close before the sign-off — are summed apart as not yet verified by finance. One query."""
     signed = Q(signed=True)
     rows = list(
         scope_projects(member, scope)
-        .filter(state__in=BENEFIT_STATES)
+        .filter(state__in=[*BENEFIT_STATES, State.CLOSING])
         .annotate(key=_key("unit__path", scope), signed=signed_q())
         .values("key", "state")
         .annotate(
@@ -309,7 +310,8 @@ def verified_benefits(member: Membership, scope: Scope, units: list[Unit]) -> di
     grouped: dict = {}
     for row in rows:
         bucket = grouped.setdefault(row["key"], {"key": row["key"], "pending": ZERO})
-        bucket[row["state"]] = {"n": row["n"], "benefit": row["benefit"]}
+        if row["state"] in BENEFIT_STATES:
+            bucket[row["state"]] = {"n": row["n"], "benefit": row["benefit"]}
         bucket["pending"] += row["pending"]
     by_state = {
         state: {

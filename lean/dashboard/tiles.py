@@ -311,7 +311,7 @@ def benefits(ctx) -> dict:
 
     rows, names, series = [], [], {state: [] for state in selectors.BENEFIT_STATES}
     for row in data["rows"]:
-        if not any(row.get(state) for state in selectors.BENEFIT_STATES):
+        if not any(row.get(state) for state in selectors.BENEFIT_STATES) and not row.get("pending"):
             continue
         unit = None if row["own"] else row["unit"]
         line = [cell(_unit_label(row))]

@@ -257,6 +257,23 @@ def test_benefits_finance_has_not_signed_off_are_shown_apart(client, world, logi
     assert [c["text"] for c in u1[1:]] == ["1", "0.00", "0", "0.00", "1,200,000.00"]
 
 
+def test_benefits_of_projects_in_their_closing_review_wait_apart(client, world, login):
+    """A team's verified benefit in the closing review cannot count before finance signs it off (the project
+    cannot close without it), so it shows as not yet verified, in its unit's row too."""
+    ts, _other = world
+    with tenant_scope(ts.tenant):
+        Project.objects.filter(pk=ts.extra["draft"].pk).update(
+            state=State.CLOSING, verified_benefit=Decimal("300000"), year=YEAR
+        )
+    login(ts.lean_office)
+    data = tile(client, "benefits")
+    assert figure(data, "total")["value"] == "1,200,000.00"  # the signed-off closed project only
+    assert figure(data, "pending")["value"] == "300,000.00"
+    assert figure(data, "closed")["value"] == "1"
+    u2 = row(data, "benefits-units", ts.extra["unit2"].name)
+    assert [c["text"] for c in u2[1:]] == ["0", "0.00", "0", "0.00", "300,000.00"]
+
+
 def test_innovation_participation_and_points(client, world, login):
     ts, _other = world
     login(ts.lean_office)
