@@ -24,6 +24,8 @@ def test_employee_signs_in_and_sees_home_in_both_languages(page, live_server, tr
 
     # On a phone-sized screen the menu collapses behind the toggler; open it and switch the language.
     page.click("button.navbar-toggler")
+    # Bootstrap marks the menu "show" once it has finished opening: a click while it still slides open can miss.
+    page.locator("#main-nav.show").wait_for()
     # The page comes back to the same address, so wait for the navigation itself, not for the URL.
     with page.expect_navigation():
         page.click("button[name=language][value=en]")
