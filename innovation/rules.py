@@ -3,7 +3,7 @@
 import rules
 
 from lean.models import Role
-from lean.permissions import is_lean_office, is_member, is_self, manages_unit_of, permissions
+from lean.permissions import is_lean_office, is_member, is_self, manages_unit_of, only_reads, permissions
 
 
 @rules.predicate
@@ -18,6 +18,8 @@ def manages_unit(member, unit):
 
 
 permissions.add_rule("innovation.view", is_member)
+# Record a contribution, submit a suggestion, object to a listing: every member but a leader, who only reads.
+permissions.add_rule("innovation.participate", is_member & ~only_reads)
 permissions.add_rule("innovation.rules.manage", is_lean_office)
 permissions.add_rule("innovation.tuning.manage", is_lean_office | manages_unit)
 permissions.add_rule("innovation.tuning.any", is_lean_office | is_unit_manager_any)

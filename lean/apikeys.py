@@ -95,7 +95,10 @@ def api_key_authenticate(token: str, tenant) -> ApiKey:
         raise KeyRefused("inactive_key")
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_EVERY:
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        # The row stays locked until the request ends: a parallel request with the same key skips the write
+        # instead of queueing behind the whole request.
+        if ApiKey.objects.filter(pk=key.pk).select_for_update(skip_locked=True).values_list("pk"):
+            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
     return key
 

@@ -4,11 +4,13 @@ Errors: {"code": "...", "message": "...", "field_errors": {"field": ["..."]}}.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
+from django.views import defaults
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,7 +34,8 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        field_errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        field_errors = {str(field): _messages(errors) for field, errors in detail.items()}
         response.data = {"code": "invalid", "message": "Invalid input.", "field_errors": field_errors}
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
@@ -43,6 +46,47 @@ def exception_handler(exc, context):
             "field_errors": {},
         }
     return response
+
+
+def _messages(detail, prefix: str = "") -> list[str]:
+    """A field's errors as the flat list of messages the error shape promises: a nested serializer's errors
+    (an item of a list, a field of an object) are prefixed with where they are ("0.indicator_id: …")."""
+    if isinstance(detail, dict):
+        return [m for key, errors in detail.items() for m in _messages(errors, f"{prefix}{key}.")]
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return [f"{prefix[:-1]}: {item}" if prefix else str(item) for item in detail]
+        return [m for index, item in enumerate(detail) for m in _messages(item, f"{prefix}{index}.")]
+    return [f"{prefix[:-1]}: {detail}" if prefix else str(detail)]
+
+
+def page_not_found(request, exception):
+    """Django's 404 page, but the stable JSON error under the API: an address no pattern matches there (an id
+    of -1, a mistyped path) is answered like any other missing object."""
+    if "/api/" in request.path_info:
+        message = str(exceptions.NotFound.default_detail)
+        return JsonResponse({"code": "not_found", "message": message, "field_errors": {}}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+class Page(PageNumberPagination):
+    """Pages of 100, whatever the client asks; a page number that is no page (0, -1, past the end, not a
+    number) is a 400 on the `page` field rather than DRF's 404."""
+
+    page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound as error:
+            raise exceptions.ValidationError({self.page_query_param: [error.detail]}) from error
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 class ErrorOutput(serializers.Serializer):

@@ -15,3 +15,18 @@ def owner_url_check(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(deploy=True)
+def secret_key_check(app_configs, **kwargs):
+    # Django's own check (security.W009) lets the development key through: it is long and varied, only public.
+    if settings.SECRET_KEY == settings.DEV_SECRET_KEY:
+        return [
+            Warning(
+                "SECRET_KEY is the development key written in lean/settings.py: anyone can forge sessions and "
+                "password-reset links with it.",
+                hint="Set SECRET_KEY in the environment to a long random value.",
+                id="lean.W002",
+            )
+        ]
+    return []

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
@@ -71,11 +73,21 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "/api/" in request.path_info and (
-            "%00" in request.META.get("QUERY_STRING", "")
-            or "\x00" in request.path_info
-            or (request.method in ("POST", "PUT", "PATCH") and _body_has_nul(request))
-        ):
+        if "/api/" not in request.path_info:
+            return self.get_response(request)
+        try:
+            has_nul = (
+                "%00" in request.META.get("QUERY_STRING", "")
+                or "\x00" in request.path_info
+                or (request.method in ("POST", "PUT", "PATCH") and _body_has_nul(request))
+            )
+        except RequestDataTooBig:
+            message = _("The request is too large. Send at most %(size)s MB at once.")
+            size = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+            return JsonResponse(
+                {"code": "too_large", "message": str(message % {"size": f"{size:g}"}), "field_errors": {}}, status=400
+            )
+        if has_nul:
             return JsonResponse(
                 {"code": "invalid", "message": str(_("NUL characters are not allowed.")), "field_errors": {}},
                 status=400,
@@ -84,6 +96,10 @@ class RejectNulMiddleware:
 
 
 def _body_has_nul(request) -> bool:
+    # A multipart body carries files, binary by nature (a PDF holds NUL bytes), and is not limited to Django's
+    # in-memory size; its text fields are DRF CharFields, which refuse NUL themselves.
+    if request.content_type == "multipart/form-data":
+        return False
     body = request.body
     return b"\x00" in body or b"\\u0000" in body.lower()
 
@@ -135,4 +151,9 @@ class TenantMiddleware:
                 if not request.user.is_authenticated and not request.path_info.startswith(f"/t/{slug}/api/"):
                     return redirect_to_login(request.get_full_path(), f"/t/{slug}/login/")
                 raise Http404
-            return self.get_response(request)
+            response = self.get_response(request)
+            if response.status_code >= 500:
+                # An exception below was already turned into this response, so the block would commit: a view's
+                # writes made before it failed must not be kept half-way.
+                transaction.set_rollback(True)
+            return response

@@ -478,3 +478,22 @@ class SsoSettings(TenantModel):
     @property
     def has_secret(self) -> bool:
         return bool(self.client_secret)
+
+
+class AuditEvent(TenantModel):
+    """A sensitive change to something that keeps no history table of its own: the tenant's settings (the Tenant
+    row lives outside row-level security, so a history of it could not be a tenant table). The audit log
+    (lean/audit.py) reads these with the history tables. `changes` maps a field to its [old, new] values."""
+
+    kind = models.CharField(max_length=40)  # "tenant.settings"
+    actor = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    changes = models.JSONField(default=dict)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["tenant", "at"], name="audit_event_date")]
+
+    def __str__(self):
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"

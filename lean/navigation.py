@@ -34,6 +34,7 @@ NAV: list[NavItem] = [
     NavItem(_("Notification channels"), "integrations-channels", "channels.manage", "megaphone", ADMIN),
     NavItem(_("Scheduled jobs"), "jobs-runs", "jobs.manage", "clock-history", ADMIN),
     NavItem(_("Enterprise settings"), "tenant-settings", "tenant.settings", "sliders", ADMIN),
+    NavItem(_("Audit log"), "audit", "audit.view", "journal-text", ADMIN),
 ]
 
 

@@ -41,9 +41,14 @@ class LeanAutoSchema(AutoSchema):
         return [{"apiKey": [self._scope()]}, {"cookieAuth": []}]
 
     def _get_response_bodies(self, direction="response"):
-        from .apis import ErrorOutput
+        from .apis import _ERROR_DESCRIPTIONS, ErrorOutput
 
         responses = super()._get_response_bodies(direction)
+        if self.method == "GET" and getattr(self.view, "pagination_class", None) and "400" not in responses:
+            # A page number that is no page answers 400 (lean.apis.Page), on every paged list.
+            responses["400"] = self._get_response_for_code(
+                OpenApiResponse(ErrorOutput, description=_ERROR_DESCRIPTIONS[400]), "400", direction=direction
+            )
         for code, description in COMMON_ERRORS.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .errors import ApplicationError
-from .models import Membership, Role, Tenant, Unit, User
+from .models import AuditEvent, Membership, Role, Tenant, Unit, User
 from .permissions import can
 from .tenancy import current_tenant
 
@@ -90,6 +90,14 @@ def tenant_settings_update(*, actor: Membership, ranking_enabled: bool) -> Tenan
     if not can(actor, "tenant.settings"):
         raise PermissionDenied
     tenant = Tenant.objects.select_for_update().get(pk=current_tenant().pk)
+    if tenant.ranking_enabled != ranking_enabled:
+        # The Tenant row keeps no history: the audit log reads this record instead (lean/audit.py).
+        AuditEvent.objects.create(
+            tenant=tenant,
+            kind="tenant.settings",
+            actor=actor,
+            changes={"ranking_enabled": [tenant.ranking_enabled, ranking_enabled]},
+        )
     tenant.ranking_enabled = ranking_enabled
     tenant.save(update_fields=["ranking_enabled"])
     return tenant

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -23,7 +24,9 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-lean-key-change-me-in-production-0123456789abcdef")
+# The development key is public (it is in this file): `check --deploy` warns while it is in use (lean.W002).
+DEV_SECRET_KEY = "dev-insecure-lean-key-change-me-in-production-0123456789abcdef"
+SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -52,7 +55,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # outermost but one: every response carries the policy, errors and 503 too
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lean.unavailable.UnavailableMiddleware",  # outside everything that reads the database
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lean.middleware.LanguageMiddleware",
     "lean.middleware.RejectNulMiddleware",
@@ -186,6 +191,9 @@ EMAIL_BACKEND = os.environ.get(
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
 )
 # The site's public address ("https://lean.example.com"): group robots' messages link back to it when it is set.
+# Webhooks, chat robots and SSO providers on private networks (lean/outbound.py): on in development and for an
+# on-premises install whose HR system is on the intranet; off, the server calls only public addresses.
+LEAN_ALLOW_PRIVATE_URLS = env_bool("LEAN_ALLOW_PRIVATE_URLS", DEBUG)
 LEAN_SITE_URL = os.environ.get("LEAN_SITE_URL", "").rstrip("/")
 
 # --- security -------------------------------------------------------------------------------------
@@ -200,6 +208,38 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A session lasts one working day from sign-in (8 h by default), not from the last request: saving the session
+# on every request would add a write to every page, and a shared office computer should not stay signed in.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
+SESSION_SAVE_EVERY_REQUEST = False
+# Lax, not Strict: the single sign-on callback arrives as a top-level navigation from the identity provider and
+# must carry the session that holds its state.
+SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: htmx sends the token from the page (hx-headers in base.html).
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = env_bool("HTTPS", False)
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp). Scripts come only from this site's static files: no inline <script>, no
+# inline event handlers (static/js/behaviours.js reads data attributes instead), no eval (htmx's allowEval is off).
+# Styles keep 'unsafe-inline': templates set widths of bars and columns in style attributes, and htmx adds its
+# indicator <style>. data: images are Bootstrap's icons in CSS; frame-ancestors 'none' forbids framing the site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- rest framework -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -27,6 +27,7 @@ from joserfc.errors import JoseError
 
 from .errors import ApplicationError
 from .models import Membership, SsoSettings
+from .outbound import PrivateAddress, check_before_call, saved_url_problem
 from .permissions import can
 from .tenancy import current_tenant
 
@@ -89,6 +90,8 @@ def issuer_problem(issuer: str) -> str | None:
         return _("Enter the provider's issuer URL, for example https://sso.example.com/realms/lean.")
     if parts.query or parts.fragment or parts.username or parts.password:
         return _("The issuer URL has no query, fragment or password in it.")
+    if problem := saved_url_problem(issuer):
+        return problem
     if parts.scheme == "http" and not (settings.DEBUG or _is_loopback(parts.hostname)):
         return _("The issuer must use https (http is accepted only for a provider on this machine).")
     return None
@@ -173,7 +176,13 @@ def _client(config: SsoSettings) -> DjangoOAuth2App:
 def _metadata(client: DjangoOAuth2App, config: SsoSettings) -> dict:
     """The provider's discovery document, checked: it must name the configured issuer and its endpoints."""
     try:
+        check_before_call(config.issuer)
         metadata = client.load_server_metadata()
+        for key in ("authorization_endpoint", "token_endpoint", "jwks_uri", "userinfo_endpoint"):
+            if metadata.get(key):  # the browser opens the first; the server calls the others
+                check_before_call(str(metadata[key]))
+    except PrivateAddress as error:
+        raise SsoRefused(str(error), code="private", status=502) from error
     except (requests.RequestException, ValueError, TypeError) as error:
         log.warning("SSO discovery failed for tenant %s at %s: %s", config.tenant_id, config.issuer, error)
         raise SsoRefused(

@@ -9,7 +9,7 @@ People marked inactive are deactivated, never deleted: their history, points and
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -269,6 +269,14 @@ def _apply_employees(rows, actor) -> dict:
     return counts
 
 
+def _one_at_a_time() -> None:
+    """Two syncs of one tenant run one after the other, and the second reads units and people only once the
+    first has committed. Locking the unit rows alone is not enough: the second would wait on them, then go on
+    without the units the first created, create them again and fail on the unique code (a 500)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('lean.hr_sync'), %s)", [current_tenant().pk])
+
+
 @transaction.atomic
 def hr_sync(*, actor: Membership, units: list, employees: list) -> dict:
     """Upsert the batch's units (by code) and employees (by employee number); all or nothing."""
@@ -279,6 +287,7 @@ def hr_sync(*, actor: Membership, units: list, employees: list) -> dict:
     if len(units) + len(employees) > MAX_RECORDS:
         raise ApplicationError(_("At most %(n)d records per batch.") % {"n": MAX_RECORDS}, code="batch_too_large")
     errors: dict = {}
+    _one_at_a_time()
     existing = {u.code: u for u in Unit.objects.select_for_update()}
     unit_rows = _check_units(units, existing, errors)
     employee_rows = _check_employees(employees, set(existing) | {u["code"] for u in unit_rows}, errors)

@@ -2,13 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from innovation.views import board as innovation_board
 
-from . import apis
+from . import apis, audit_apis
 from .dashboard import tiles as dashboard_tiles
-from .views import accounts, auth, channels, dashboard, integrations, jobs, notifications, org, tenant_settings
+from .views import accounts, audit, auth, channels, dashboard, integrations, jobs, notifications, org, tenant_settings
 from .views import query as query_views
 from .views import sso as sso_views
 
@@ -62,6 +62,8 @@ tenant_patterns = [
         channels.channel_test_view,
         name="integrations-channel-test",
     ),
+    path("audit/", audit.audit_view, name="audit"),
+    path("api/v1/audit/", audit_apis.AuditListApi.as_view(), name="api-audit-list"),
     path("jobs/", jobs.job_runs_view, name="jobs-runs"),
     path("jobs/run/", jobs.job_run_view, name="jobs-run"),
     path("jobs/settings/", jobs.job_settings_view, name="jobs-settings"),
@@ -98,8 +100,9 @@ tenant_patterns = [
     path("api/v1/innovation/", include("innovation.api_urls")),
     path("api/v1/hr/", include("innovation.hr_api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # The schema's address relative to the docs page, since reversing it would need the tenant's slug.
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url="../schema/"), name="api-docs"),
+    # The schema's address relative to the docs page, since reversing it would need the tenant's slug. The split
+    # view serves Swagger UI's start-up script as a file of its own (?script), as the Content-Security-Policy needs.
+    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url="../schema/"), name="api-docs"),
 ]
 
 urlpatterns = [
@@ -121,3 +124,5 @@ urlpatterns = [
     # A listing's read-only page for a notice-board screen: no login, the token names the tenant and the listing.
     path("board/<str:token>/", innovation_board.board_view, name="innovation-board"),
 ]
+
+handler404 = "lean.apis.page_not_found"

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from .errors import ApplicationError
 from .models import Membership, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .outbound import PrivateAddress, check_before_call, saved_url_problem
 from .permissions import can
 from .tenancy import current_tenant
 
@@ -50,6 +51,8 @@ def _check(url: str, events) -> dict:
     errors = {}
     if not url.startswith(("https://", "http://")):
         errors["url"] = [_("Enter an http(s) URL.")]
+    elif problem := saved_url_problem(url):
+        errors["url"] = [problem]
     if not events or any(e not in WebhookEvent.values for e in events):
         errors["events"] = [_("Choose at least one event.")]
     return errors
@@ -133,13 +136,14 @@ def delivery_attempt(*, delivery: WebhookDelivery) -> bool:
     delivery.attempts += 1
     delivery.last_attempt_at = timezone.now()
     try:
+        check_before_call(delivery.endpoint.url)
         response = requests.post(delivery.endpoint.url, data=body, headers=headers, timeout=TIMEOUT_SECONDS)
         delivery.last_status_code, delivery.last_error = (
             response.status_code,
             "" if response.ok else response.text[:500],
         )
         ok = response.ok
-    except requests.RequestException as error:
+    except (requests.RequestException, PrivateAddress) as error:
         delivery.last_status_code, delivery.last_error, ok = None, str(error)[:500], False
     if ok:
         delivery.status, delivery.delivered_at = WebhookDelivery.Status.DELIVERED, timezone.now()

@@ -412,7 +412,10 @@ def project_transition(
     step = workflow.ACTIONS.get(action)
     if step is None:
         raise ApplicationError(_("Unknown action %(action)s.") % {"action": action}, code="unknown_action")
-    project = Project.objects.select_for_update().select_related("unit", "tenant").get(pk=project.pk)
+    if action == "merge" and into is not None:  # both rows, in one order: two opposite merges at once deadlock
+        list(Project.objects.select_for_update().filter(pk__in=[project.pk, into.pk]).order_by("pk").values_list("pk"))
+    # of=self: the project's row only, not also its unit's and the tenant's (every transition would queue on it).
+    project = Project.objects.select_for_update(of=("self",)).select_related("unit", "tenant").get(pk=project.pk)
     if project.state not in step.sources or project.tier not in step.tiers:
         raise ApplicationError(
             _("“%(action)s” is not possible while the project is %(state)s.")

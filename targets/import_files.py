@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from lean.errors import ApplicationError
+from lean.exports import is_dangerous, table_csv
 
 from . import periods
 
@@ -80,14 +81,16 @@ def fail(message, code: str):
 
 
 def cell_text(cell) -> str:
-    """A cell as text. Excel turns the code 101 into the number 101.0; it must read "101" again."""
+    """A cell as text. Excel turns the code 101 into the number 101.0; it must read "101" again. A text our
+    CSV template guarded against formula injection ('=…, see lean.exports) reads without the guard."""
     if cell is None:
         return ""
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     if isinstance(cell, datetime | date):
         return cell.isoformat()
-    return str(cell).strip()
+    text = str(cell).strip()
+    return text[1:] if text.startswith("'") and is_dangerous(text[1:]) else text
 
 
 def value_cell(cell):
@@ -298,11 +301,7 @@ def template_header(language: str) -> list[str]:
 
 def template_csv(header: list[str], rows: list[list]) -> bytes:
     """CSV in UTF-8 with a BOM: without it Excel reads the Chinese headers and names as mojibake."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return table_csv(header, rows)  # names from the HR system or a form are written as text, never as formulas
 
 
 _WIDTHS = {"indicator": 14, "indicator_name": 30, "unit": 14, "unit_name": 24, "period": 12, "value": 12}
@@ -327,6 +326,9 @@ def template_xlsx(
     period_column = columns.index("period")
     for row in rows:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if is_dangerous(cell.value):  # openpyxl took the name for a formula: it is text
+                cell.data_type = "s"
     # Stored as text, or Excel would turn 2026-03 into a date of 1 March and show it as it likes.
     for (cell,) in sheet.iter_rows(min_row=2, min_col=period_column + 1, max_col=period_column + 1):
         cell.number_format = "@"

@@ -91,7 +91,16 @@ def populate(tenant_set: TenantSet) -> TenantSet:
         make_saved_query(tenant_set)
         make_jobs(tenant_set)
         make_sso(tenant_set)
+        make_settings_change(tenant_set)
     return tenant_set
+
+
+def make_settings_change(ts) -> None:
+    """Rankings switched on and off again by the lean office (a row in the audit events; the setting stays off)."""
+    from lean.services import tenant_settings_update
+
+    tenant_settings_update(actor=ts.lean_office, ranking_enabled=True)
+    tenant_settings_update(actor=ts.lean_office, ranking_enabled=False)
 
 
 def make_jobs(ts) -> None:

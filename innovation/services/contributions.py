@@ -106,6 +106,8 @@ def contribution_record(
     """Record a contribution. An employee records their own one-page improvements and OPLs; a manager records
     QC circle activities for a team with shares. Someone who may verify it (the unit's manager, the lean
     office) records it verified; otherwise it waits for them."""
+    if not can(actor, "innovation.participate"):
+        raise ApplicationError(_("Your role only reads: it changes nothing."), code="forbidden")
     unit = unit or actor.unit
     if kind.recorded_by == ContributionType.RecordedBy.SYSTEM:
         raise ApplicationError(

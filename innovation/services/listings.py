@@ -3,7 +3,7 @@ the lean office, and finalization that locks the points."""
 
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -68,6 +68,8 @@ def listing_open(
     if period_end < period_start:
         raise ApplicationError(_("The period ends before it starts."), code="invalid", field_errors={"period_end": []})
     tenant = current_tenant()
+    with connection.cursor() as cursor:  # a second opening at the same moment waits, then finds the listing
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('innovation.listing_open'), %s)", [tenant.pk])
     existing = Listing.objects.filter(period_start=period_start, period_end=period_end).first()
     if existing is not None:
         return existing
@@ -104,7 +106,10 @@ def listing_open(
 
 @transaction.atomic
 def objection_raise(*, actor: Membership, contribution: Contribution, text: str, now=None) -> Objection:
-    """Any member may object to a listed contribution while its listing's window is open."""
+    """Any member but a leader (who only reads) may object to a listed contribution while its listing's window
+    is open."""
+    if not can(actor, "innovation.participate"):
+        raise ApplicationError(_("Your role only reads: it changes nothing."), code="forbidden")
     contribution = Contribution.objects.select_related("listing").get(pk=contribution.pk)
     listing = contribution.listing
     now = now or timezone.now()

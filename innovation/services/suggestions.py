@@ -30,6 +30,8 @@ def suggestion_submit(
     *, actor: Membership, title: str, problem: str, proposal: str, expected_benefit: str = ""
 ) -> Suggestion:
     """An employee submits a suggestion for their unit; the unit's managers are told."""
+    if not can(actor, "innovation.participate"):
+        raise ApplicationError(_("Your role only reads: it changes nothing."), code="forbidden")
     _required(title=title, problem=problem, proposal=proposal)
     suggestion = Suggestion(
         tenant=current_tenant(),

@@ -208,7 +208,7 @@ def _preview(form, member, types):
 
 
 def contribution_new_view(request, tenant_slug):
-    require(request, "innovation.view")
+    require(request, "innovation.participate")
     member = request.membership
     types = _types(member)
     units = _record_units(member)
@@ -325,7 +325,7 @@ def _render_detail(request, contribution, *, status=200, **forms):
         "history": history,
         "may_verify": may_verify,
         "may_rescore": can(member, "innovation.rules.manage") and not contribution.final,
-        "may_object": _may_object(contribution),
+        "may_object": _may_object(contribution) and can(member, "innovation.participate"),
         "may_see_objectors": can(member, "innovation.listing.manage"),
         "verify_form": forms.get("verify_form") or VerifyForm(initial=current),
         "reject_form": forms.get("reject_form") or ReasonForm(prefix="reject"),
@@ -419,6 +419,7 @@ def contribution_rescore_view(request, tenant_slug, contribution_id):
 @require_POST
 def objection_new_view(request, tenant_slug, contribution_id):
     contribution = _get(request, contribution_id)
+    require(request, "innovation.participate")
     form = ObjectionForm(request.POST)
     if form.is_valid():
         try:

@@ -65,7 +65,7 @@ def suggestion_list_view(request, tenant_slug):
 
 
 def suggestion_new_view(request, tenant_slug):
-    require(request, "innovation.view")
+    require(request, "innovation.participate")
     form = SuggestionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():

@@ -19,6 +19,7 @@ import requests
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from ..outbound import PrivateAddress, check_before_call
 from .base import Channel, DeliveryError
 
 TIMEOUT_SECONDS = 10
@@ -67,8 +68,9 @@ class RobotChannel(Channel):
 
     def post(self, title: str, text: str) -> None:
         try:
+            check_before_call(self.url)
             response = requests.post(self.address(), json=self.payload(title, text), timeout=TIMEOUT_SECONDS)
-        except requests.RequestException as error:
+        except (requests.RequestException, PrivateAddress) as error:
             raise DeliveryError(str(error)) from error
         if not response.ok:
             raise DeliveryError(f"HTTP {response.status_code}: {response.text[:300]}")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from ..errors import ApplicationError
 from ..models import ChannelDelivery, Membership, NotificationChannel, Unit
+from ..outbound import saved_url_problem
 from ..permissions import can
 from ..tenancy import current_tenant
 from .base import DeliveryError
@@ -41,6 +42,8 @@ def _check(*, kind: str, name: str, webhook_url: str, channel: NotificationChann
     query = parse_qs(parts.query)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         errors["webhook_url"] = [_("Enter an http(s) URL.")]
+    elif problem := saved_url_problem(webhook_url):
+        errors["webhook_url"] = [problem]
     elif kind == NotificationChannel.Kind.WECOM and not query.get("key", [""])[0]:
         errors["webhook_url"] = [_("A WeCom robot's webhook URL carries its key: …/webhook/send?key=…")]
     elif kind == NotificationChannel.Kind.DINGTALK and not query.get("access_token", [""])[0]:

@@ -3,8 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 
+from lean.apis import Page  # noqa: F401 (the pages every list operation uses, imported from here)
 from lean.permissions import can
 
 from .. import periods
@@ -33,10 +33,6 @@ def error_messages(detail) -> list[str]:
     if isinstance(detail, list):
         return [message for item in detail for message in error_messages(item)]
     return [str(detail)]
-
-
-class Page(PageNumberPagination):
-    page_size = 100
 
 
 class PeriodField(serializers.CharField):

@@ -2,6 +2,8 @@
 points and contributions without sideways scrolling, narrows it to a year (htmx), records an OPL watching the
 points preview follow the levels (htmx), and submits a suggestion."""
 
+import json
+
 import pytest
 
 from innovation.models import Contribution, Credit, Suggestion
@@ -49,10 +51,10 @@ def test_an_employee_opens_their_archive_on_a_phone(page, live_server, transacti
 
     # the year filter swaps the archive in place (htmx)
     page.select_option("#id_year", "2025")
-    page.wait_for_function(
-        "expected => document.querySelector('[data-total]').textContent.trim() === expected",
-        arg=f"{in_2025:.2f}".rstrip("0").rstrip("."),
-    )
+    # Predicates are arrow functions with their values written in: Playwright polls a bare expression, or one
+    # given arg=, through eval, which the pages' Content-Security-Policy forbids.
+    expected = json.dumps(f"{in_2025:.2f}".rstrip("0").rstrip("."))
+    page.wait_for_function(f"() => document.querySelector('[data-total]').textContent.trim() === {expected}")
     assert cards.count() == 2 and "year=2025" in page.url
     assert no_sideways_scroll(page)
 
@@ -69,9 +71,9 @@ def test_an_employee_opens_their_archive_on_a_phone(page, live_server, transacti
 
         opl = ContributionType.objects.get(code="opl").pk
     page.select_option("#id_type", str(opl))
-    page.wait_for_function("document.querySelector('[data-preview-points]').textContent.trim() === '6.4'")
+    page.wait_for_function("() => document.querySelector('[data-preview-points]').textContent.trim() === '6.4'")
     page.select_option("#id_award", "unit")
-    page.wait_for_function("document.querySelector('[data-preview-points]').textContent.trim() === '16.4'")
+    page.wait_for_function("() => document.querySelector('[data-preview-points]').textContent.trim() === '16.4'")
     page.fill("#id_title", "皮带跑偏调整一点课")
     assert no_sideways_scroll(page)
     screenshot(page, "innovation-3-record-phone")
@@ -140,7 +142,7 @@ def test_a_manager_verifies_a_waiting_opl_and_records_a_qc_activity(browser, liv
     page.fill("input[name=team-1-number]", ts.employee.employee_number)
     page.fill("input[name=team-1-share]", "40")
     assert page.inner_text("[data-share-total]") == "100%"
-    page.wait_for_function("document.querySelector('[data-preview-points]').textContent.trim() === '48'")
+    page.wait_for_function("() => document.querySelector('[data-preview-points]').textContent.trim() === '48'")
     screenshot(page, "innovation-9-record-team-laptop")
     page.click("#contribution-form button[type=submit]")
     page.wait_for_selector("#credits [data-credit]")

@@ -472,4 +472,6 @@ def test_the_schema_lists_our_operations_and_the_docs_come_from_the_sidecar(tena
     docs = client.get(f"{API}/docs/")
     assert docs.status_code == 200
     html = docs.content.decode()
-    assert "swagger-ui-bundle" in html and "cdn" not in html.lower() and "../schema/" in html
+    assert "swagger-ui-bundle" in html and "cdn" not in html.lower() and "?script" in html
+    script = client.get(f"{API}/docs/", {"script": ""})  # the start-up script is a file (Content-Security-Policy)
+    assert script.status_code == 200 and "../schema/" in script.content.decode()

@@ -1,0 +1,36 @@
+"""The audit log (审计日志): every sensitive change of the tenant, for the lean office (lean/audit.py)."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+
+from ..audit import audit_filtered, audit_page
+from ..forms_audit import AuditFilterForm
+from ..permissions import can
+
+ENTRIES_PER_PAGE = 50
+
+
+def audit_view(request, tenant_slug):
+    """The merged history, newest first, filtered by kind, person and days, 50 a page."""
+    if not can(request.membership, "audit.view"):
+        raise PermissionDenied
+    filters = AuditFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    rows = audit_filtered(
+        tenant=request.tenant,
+        kind=chosen.get("kind") or "",
+        person=chosen.get("person") or "",
+        date_from=chosen.get("date_from"),
+        date_to=chosen.get("date_to"),
+    )
+    page = Paginator(rows, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    entries = audit_page(viewer=request.membership, tenant=request.tenant, rows=page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "entries": entries, "filters": filters, "query": query.urlencode()}
+    template = "lean/audit.html#audit-entries" if request.htmx else "lean/audit.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
