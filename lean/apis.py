@@ -36,7 +36,8 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         field_errors = {str(field): _messages(errors) for field, errors in detail.items()}
-        response.data = {"code": "invalid", "message": "Invalid input.", "field_errors": field_errors}
+        message = str(gettext_lazy("Invalid input."))
+        response.data = {"code": "invalid", "message": message, "field_errors": field_errors}
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
