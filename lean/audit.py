@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, Tenant, Unit, User
 from .permissions import can
+from .tenancy import current_tenant
 
 CREATED, CHANGED, DELETED, DECISION = "created", "changed", "deleted", "decision"
 HISTORY_TYPES = {"+": CREATED, "~": CHANGED, "-": DELETED}
@@ -505,8 +506,9 @@ def _existing(source: Source, rows) -> set:
     return set(source.base._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
 
 
-def audit_page(*, viewer: Membership, tenant: Tenant, rows) -> list[Entry]:
+def audit_page(*, viewer: Membership, rows) -> list[Entry]:
     """The page's merged rows (from `audit_entries`) as entries: a fixed number of queries per source."""
+    tenant = current_tenant()
     rows = list(rows)
     by_source = {}
     for row in rows:
@@ -585,8 +587,10 @@ def audit_page(*, viewer: Membership, tenant: Tenant, rows) -> list[Entry]:
     return entries
 
 
-def audit_filtered(*, tenant: Tenant, kind: str = "", person: str = "", date_from=None, date_to=None):
-    """The page's and the API's one entry point: the merged rows for the filters as the form cleans them."""
+def audit_filtered(*, kind: str = "", person: str = "", date_from=None, date_to=None):
+    """The page's and the API's one entry point: the current tenant's merged rows for the filters as the form
+    cleans them."""
+    tenant = current_tenant()
     user_ids = person_user_ids(employee_number=person) if person else None
     since, until = day_bounds(tenant, date_from, date_to)
     return audit_entries(tenant=tenant, kind=kind, user_ids=user_ids, since=since, until=until)

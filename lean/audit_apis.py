@@ -77,9 +77,8 @@ class AuditListApi(TenantAPIView):
     def get(self, request, tenant_slug):
         filters = AuditFilters(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
-        tenant = request._request.tenant
-        rows = audit_filtered(tenant=tenant, **filters.validated_data)
+        rows = audit_filtered(**filters.validated_data)
         page = Page()
         rows = page.paginate_queryset(rows, request, view=self)
-        entries = audit_page(viewer=self.membership, tenant=tenant, rows=rows)
+        entries = audit_page(viewer=self.membership, rows=rows)
         return page.get_paginated_response(AuditEntryOutput(entries, many=True).data)

@@ -19,14 +19,13 @@ def audit_view(request, tenant_slug):
     filters = AuditFilterForm(request.GET or None)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     rows = audit_filtered(
-        tenant=request.tenant,
         kind=chosen.get("kind") or "",
         person=chosen.get("person") or "",
         date_from=chosen.get("date_from"),
         date_to=chosen.get("date_to"),
     )
     page = Paginator(rows, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
-    entries = audit_page(viewer=request.membership, tenant=request.tenant, rows=page.object_list)
+    entries = audit_page(viewer=request.membership, rows=page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"page": page, "entries": entries, "filters": filters, "query": query.urlencode()}

@@ -28,6 +28,16 @@ from lean.embedded import APP_ROLE, OWNER_ROLE, PASSWORD
 SUPERUSER = "postgres"
 
 
+def _skip_unless_embedded(reason: str) -> None:
+    """On the embedded server (`make test`: its socket directory is its data directory) the superuser and the
+    client programs are always there, so their absence is a failure; only an external server (DATABASE_URL set
+    by hand) may lack them, and then the test is skipped with the reason."""
+    host = settings.DATABASES["default"]["HOST"] or ""
+    if host.startswith("/") and (Path(host) / "PG_VERSION").exists():
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 def _bin(name: str) -> str:
     """The embedded server's own client programs (same major version as the server), else the ones on PATH."""
     try:
@@ -40,7 +50,7 @@ def _bin(name: str) -> str:
         pass
     found = shutil.which(name)
     if found is None:
-        pytest.skip(f"{name} is not installed")
+        _skip_unless_embedded(f"{name} is not installed")
     return found
 
 
@@ -100,11 +110,11 @@ def superuser(transactional_db):
     try:
         conn = _connect(settings.DATABASES["default"]["NAME"], SUPERUSER)
     except psycopg2.OperationalError as error:
-        pytest.skip(f"no superuser connection to the test server: {error}")
+        _skip_unless_embedded(f"no superuser connection to the test server: {error}")
     with conn.cursor() as cursor:
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         if not cursor.fetchone()[0]:
-            pytest.skip("the postgres role is not a superuser here")
+            _skip_unless_embedded("the postgres role is not a superuser here")
     yield conn
     conn.close()
 
