@@ -4,10 +4,14 @@ The test database is created and migrated by the role that owns the tables; the 
 the application role, exactly as production does, so row-level security is really exercised.
 """
 
+import logging
+
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import connection
 
+from lean.celery import app as celery_app
 from lean.db_roles import as_owner
 
 from .factories import PASSWORD, make_tenant_set, populate
@@ -32,6 +36,23 @@ def django_db_setup(
     if not django_db_keepdb:
         with django_db_blocker.unblock(), as_owner():
             teardown_databases(db_config, verbosity=0)
+
+
+@pytest.fixture
+def worker(transactional_db):
+    """A real Celery worker in a thread, on the embedded Redis broker.
+
+    The worker thread has its own database connection, so the data it reads must be committed. Starting it
+    sets the root logger's level to the worker's (ERROR); the level is put back afterwards, or every later test
+    in this process would lose its WARNING and INFO records."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield
+    finally:
+        root.setLevel(level)
+        root.handlers[:] = handlers
 
 
 @pytest.fixture

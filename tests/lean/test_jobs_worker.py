@@ -3,22 +3,11 @@
 import time
 from datetime import date
 
-import pytest
-from celery.contrib.testing.worker import start_worker
-
-from lean.celery import app
 from lean.jobs import job_enqueue
 from lean.models import JobRun
 from lean.tenancy import tenant_scope
 from targets.models import ShortfallReport
 from targets.tasks import shortfall_report_job
-
-
-@pytest.fixture
-def worker(transactional_db):
-    # The worker thread has its own database connection, so the data it reads must be committed.
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield
 
 
 def test_shortfall_report_job_runs_through_a_real_worker(two_tenants, worker):

@@ -1,18 +1,8 @@
 """Celery through a real worker and the real (embedded) Redis broker."""
 
-import pytest
-from celery.contrib.testing.worker import start_worker
-
 from lean.celery import app
 from lean.scheduling import TenantJob, register_job
 from lean.tasks import dispatch_tenant_jobs, health_check, tenant_health_check
-
-
-@pytest.fixture
-def worker(transactional_db):
-    # The worker thread has its own database connection, so the data it reads must be committed.
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield
 
 
 def test_health_task_runs_through_a_real_worker(worker):

@@ -6,6 +6,7 @@ cannot be opened); the jobs run in a real Celery worker in a subprocess, against
 killing a worker or restarting Redis touches none of the servers the rest of the suite shares.
 """
 
+import logging
 import os
 import socket
 import subprocess
@@ -69,6 +70,7 @@ def browser(transactional_db, tenant_a):
 def test_a_page_whose_database_connection_dies_answers_503_and_the_next_request_recovers(
     browser, tenant_a, monkeypatch, caplog
 ):
+    caplog.set_level(logging.WARNING, logger="lean.unavailable")
     url = f"/t/{tenant_a.tenant.slug}/units/"
     monkeypatch.setattr(org, "unit_tree", _terminate_backend_then(org.unit_tree))
 
