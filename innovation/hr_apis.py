@@ -1,17 +1,13 @@
 """Final points out to the HR system: per period, only finalized listings count. Mounted at /api/v1/hr/."""
 
-import base64
-import binascii
-
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from lean.apis import TenantAPIView, error_responses
+from lean.apis import CursorField, TenantAPIView, cursor_page, cursor_page_schema, error_responses
 from lean.models import Membership, Unit
 from targets import periods
 from targets.apis.common import PeriodField, RowField, read_filters
@@ -21,25 +17,13 @@ from . import selectors
 PAGE_SIZE = 200
 
 
-def encode_cursor(employee_number: str) -> str:
-    return base64.urlsafe_b64encode(employee_number.encode()).decode()
-
-
-class CursorField(serializers.CharField):
-    def to_internal_value(self, data):
-        try:
-            return base64.urlsafe_b64decode(super().to_internal_value(data).encode()).decode()
-        except (binascii.Error, UnicodeDecodeError) as error:
-            raise serializers.ValidationError(_("Not a cursor from this API.")) from error
-
-
 class PointsFilter(serializers.Serializer):
     period = PeriodField(help_text=gettext_lazy("2026, 2026-Q1 or 2026-03: listings that end in it count."))
     unit = RowField(Unit, required=False, help_text=gettext_lazy("A unit id; its sub-units are included."))
     updated_since = serializers.DateTimeField(
         required=False, help_text=gettext_lazy("Only people whose final points changed at or after this time.")
     )
-    cursor = CursorField(required=False, help_text=gettext_lazy("The next_cursor of the previous page."))
+    cursor = CursorField()
     limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=PAGE_SIZE)
 
 
@@ -84,10 +68,7 @@ class HrPointsApi(TenantAPIView):
         ),
         parameters=[PointsFilter],
         responses={
-            200: inline_serializer(
-                "HrPointsPage",
-                {"results": EmployeePoints(many=True), "next_cursor": serializers.CharField(allow_null=True)},
-            ),
+            200: cursor_page_schema("HrPointsPage", EmployeePoints(many=True)),
             **error_responses(400, 403),
         },
     )
@@ -102,14 +83,8 @@ class HrPointsApi(TenantAPIView):
             after=filters.get("cursor", ""),
             limit=limit,
         )
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Response(
-            {
-                "results": EmployeePoints(rows, many=True).data,
-                "next_cursor": encode_cursor(rows[-1].employee_number) if more else None,
-            }
-        )
+        rows, next_cursor = cursor_page(rows, limit, key=lambda row: row.employee_number)
+        return Response({"results": EmployeePoints(rows, many=True).data, "next_cursor": next_cursor})
 
 
 class ListingPoints(serializers.Serializer):

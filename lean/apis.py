@@ -3,9 +3,13 @@
 Errors: {"code": "...", "message": "...", "field_errors": {"field": ["..."]}}.
 """
 
+import base64
+import binascii
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -88,6 +92,39 @@ class Page(PageNumberPagination):
             if parameter["name"] == self.page_query_param:
                 parameter["schema"]["minimum"] = 1
         return parameters
+
+
+class CursorField(serializers.CharField):
+    """The opaque cursor of a keyset-paginated list (the key of the last row of the previous page, in base64):
+    pages stay stable while rows are added, which page numbers do not. `as_int` for an integer key."""
+
+    def __init__(self, *, as_int: bool = False, **kwargs):
+        self.as_int = as_int
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", gettext_lazy("The next_cursor of the previous page."))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            key = base64.urlsafe_b64decode(super().to_internal_value(data).encode()).decode()
+            return int(key) if self.as_int else key
+        except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+            raise serializers.ValidationError(_("Not a cursor from this API.")) from error
+
+
+def cursor_page(rows: list, limit: int, key) -> tuple[list, str | None]:
+    """The page of a keyset-paginated list and the next page's cursor (None on the last page). `rows` holds up
+    to limit + 1 rows in key order (one more than the page tells whether another page follows); `key(row)` is
+    the row's key, what the CursorField of the next request gives back."""
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, base64.urlsafe_b64encode(str(key(rows[-1])).encode()).decode()
+
+
+def cursor_page_schema(name: str, item: serializers.Serializer) -> serializers.Serializer:
+    """The schema of a cursor page: {"results": [...], "next_cursor": "..." or null}."""
+    return inline_serializer(name, {"results": item, "next_cursor": serializers.CharField(allow_null=True)})
 
 
 class ErrorOutput(serializers.Serializer):

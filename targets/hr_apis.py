@@ -1,17 +1,13 @@
 """The annual performance assessment (纳入年度绩效考核) out to the HR system: which indicator of which unit is in
 the assessment of a year. Mounted at /t/<tenant>/api/v1/hr/assessments/ (scope hr:read)."""
 
-import base64
-import binascii
-
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from lean.apis import TenantAPIView, error_responses
+from lean.apis import CursorField, TenantAPIView, cursor_page, cursor_page_schema, error_responses
 from lean.models import Unit
 
 from . import selectors
@@ -21,24 +17,12 @@ from .models import TargetNode
 PAGE_SIZE = 200
 
 
-def encode_cursor(pk: int) -> str:
-    return base64.urlsafe_b64encode(str(pk).encode()).decode()
-
-
-class CursorField(serializers.CharField):
-    def to_internal_value(self, data):
-        try:
-            return int(base64.urlsafe_b64decode(super().to_internal_value(data).encode()).decode())
-        except (binascii.Error, UnicodeDecodeError, ValueError) as error:
-            raise serializers.ValidationError(_("Not a cursor from this API.")) from error
-
-
 class AssessmentFilter(serializers.Serializer):
     year = serializers.IntegerField(
         required=False, min_value=2000, max_value=2100, help_text=gettext_lazy("The year. Default: this year.")
     )
     unit = RowField(Unit, required=False, help_text=gettext_lazy("A unit id; its sub-units are included."))
-    cursor = CursorField(required=False, help_text=gettext_lazy("The next_cursor of the previous page."))
+    cursor = CursorField(as_int=True)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=PAGE_SIZE)
 
 
@@ -72,10 +56,7 @@ class HrAssessmentListApi(TenantAPIView):
         ),
         parameters=[AssessmentFilter],
         responses={
-            200: inline_serializer(
-                "HrAssessmentPage",
-                {"results": AssessmentOutput(many=True), "next_cursor": serializers.CharField(allow_null=True)},
-            ),
+            200: cursor_page_schema("HrAssessmentPage", AssessmentOutput(many=True)),
             **error_responses(400, 403),
         },
     )
@@ -86,8 +67,7 @@ class HrAssessmentListApi(TenantAPIView):
         if "cursor" in filters:
             records = records.filter(pk__gt=filters["cursor"])
         rows = list(records[: limit + 1])
-        more = len(rows) > limit
-        rows = rows[:limit]
+        rows, next_cursor = cursor_page(rows, limit, key=lambda row: row.pk)
         names = dict(
             TargetNode.objects.filter(tree__year=year, code__in={r.indicator_code for r in rows}).values_list(
                 "code", "name"
@@ -98,6 +78,6 @@ class HrAssessmentListApi(TenantAPIView):
         return Response(
             {
                 "results": AssessmentOutput(rows, many=True).data,
-                "next_cursor": encode_cursor(rows[-1].pk) if more else None,
+                "next_cursor": next_cursor,
             }
         )
