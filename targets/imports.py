@@ -332,7 +332,7 @@ def reading_import_cancel(*, actor: Membership, reading_import: ReadingImport) -
 
 def _example_period(year: int, frequency: str) -> periods.Period:
     """The period people are most likely filling in: last month's, within the tree's year."""
-    today = date.today()
+    today = timezone.localdate()
     if year < today.year:
         month = date(year, 12, 1)
     elif year > today.year or today.month == 1:

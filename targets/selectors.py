@@ -2,11 +2,11 @@
 queries whatever the size of the tree."""
 
 from dataclasses import dataclass
-from datetime import date
 
 from django.db.models import Avg, BooleanField, Count, Exists, OuterRef, Q, Value
 from django.db.models.functions import ExtractYear
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from lean.models import Membership, Role, Unit
 
@@ -27,7 +27,7 @@ def tree_for(*, year: int | None = None) -> TargetTree | None:
     trees = TargetTree.objects.order_by("-year")
     if year:
         return trees.filter(year=year).first()
-    return trees.filter(year__lte=date.today().year).first() or trees.first()
+    return trees.filter(year__lte=timezone.localdate().year).first() or trees.first()
 
 
 def default_period(tree: TargetTree) -> periods.Period:

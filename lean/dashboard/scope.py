@@ -6,10 +6,10 @@ parameter never widens the scope.
 """
 
 from dataclasses import dataclass
-from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from lean.models import Membership, Role, Unit
 from targets.models import TargetTree
@@ -77,4 +77,4 @@ def scope_for(member: Membership, *, unit_id=None, year=None) -> Scope:
     tree = tree_for(year=chosen) if chosen else tree_for()
     if chosen and tree is None:
         return Scope(unit, group, chosen, None, picked)
-    return Scope(unit, group, tree.year if tree else (chosen or date.today().year), tree, picked)
+    return Scope(unit, group, tree.year if tree else (chosen or timezone.localdate().year), tree, picked)

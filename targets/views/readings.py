@@ -1,7 +1,6 @@
 """Entering readings: one unit and one period at a time, every indicator of that unit in one grid; and the
 correction of a single reading, with its history."""
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -9,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lean.errors import ApplicationError
@@ -122,7 +122,7 @@ def reading_entry_view(request, tenant_slug):
 
 
 def _last_month() -> str:
-    return str(periods.parse(date.today()).previous())
+    return str(periods.parse(timezone.localdate()).previous())
 
 
 def reading_edit_view(request, tenant_slug, reading_id):
