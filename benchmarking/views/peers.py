@@ -1,11 +1,11 @@
 """Outside peers (对标对象) and the entry of their values; the units, internal peers, need no entry."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from lean.errors import ApplicationError
+from lean.paging import paginate
 from lean.permissions import can
 from targets import periods
 
@@ -48,8 +48,8 @@ def peer_detail_view(request, tenant_slug, peer_id):
         if form.is_valid() and _save_peer(request, form, peer):
             messages.success(request, _("The peer was saved."))
             return redirect("benchmarking-peer", tenant_slug=tenant_slug, peer_id=peer.pk)
-    values = Paginator(selectors.peer_value_list(peer=peer), 25).get_page(request.GET.get("page"))
-    context = {"peer": peer, "form": form, "values": values, "may_manage": may_manage}
+    values, query = paginate(request, selectors.peer_value_list(peer=peer), 25)
+    context = {"peer": peer, "form": form, "values": values, "query": query, "may_manage": may_manage}
     return render(request, "benchmarking/peer_detail.html", context, status=400 if request.method == "POST" else 200)
 
 

@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from lean.errors import ApplicationError
+from lean.paging import paginate
 from lean.permissions import can
 from targets import selectors as target_selectors
 from targets.models import Frequency
@@ -30,8 +30,10 @@ def proposal_list_view(request, tenant_slug):
         When(status=Proposal.Status.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
     proposals = selectors.proposal_list(viewer=member, status=status).order_by(pending_first, "-created_at")
+    page, query = paginate(request, proposals, 30)
     context = {
-        "page": Paginator(proposals, 30).get_page(request.GET.get("page")),
+        "page": page,
+        "query": query,
         "status": status,
         "statuses": Proposal.Status.choices,
         "may_manage": can(member, "benchmarking.manage"),

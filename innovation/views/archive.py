@@ -2,11 +2,11 @@
 a unit's page, and the lean office's tenant-wide view. Each runs a fixed number of queries."""
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from lean.models import Unit
+from lean.paging import paginate
 from lean.permissions import can
 
 from .. import selectors
@@ -33,9 +33,7 @@ def _archive(request, member):
     require(request, "innovation.view")
     form = YearForm(request.GET or None, years=selectors.contribution_years(member=member), all_years=True)
     archive = selectors.member_archive(member=member, period=form.period())
-    cards = Paginator(archive["credits"], CARDS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    cards, query = paginate(request, archive["credits"], CARDS_PER_PAGE)
     context = {
         **archive,
         "by_type": with_bars(archive["by_type"]),
@@ -44,7 +42,7 @@ def _archive(request, member):
         "cards": cards,
         "form": form,
         "year": form.chosen(),
-        "query": query.urlencode(),
+        "query": query,
         "is_self": member.pk == request.membership.pk,
     }
     return render(request, "innovation/archive.html", context)

@@ -4,7 +4,6 @@ reject, re-score, object."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from lean.errors import ApplicationError
 from lean.models import Membership, Unit
+from lean.paging import paginate
 from lean.permissions import can
 
 from .. import selectors
@@ -136,14 +136,12 @@ def contribution_list_view(request, tenant_slug):
     rows = selectors.contributions_of_person(rows, data.get("person") or "").prefetch_related(
         Prefetch("credits", queryset=Credit.objects.select_related("member__user").order_by("-share", "id"))
     )
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, rows, PER_PAGE)
     may_units = can(member, "innovation.units")
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": query,
         "may_units": may_units,
         "waiting": selectors.waiting_for_verification(viewer=member) if may_units else 0,
         "waiting_only": data.get("status") == Contribution.Status.SUBMITTED,

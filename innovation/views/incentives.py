@@ -4,12 +4,12 @@ office and unit managers; which people and units each may choose is the services
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models.functions import ExtractYear
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from lean.errors import ApplicationError
+from lean.paging import paginate
 from lean.permissions import can
 
 from .. import selectors
@@ -45,10 +45,8 @@ def incentive_list_view(request, tenant_slug):
     rows = selectors.incentive_list(
         viewer=member, kind=data.get("kind") or "", unit=data.get("unit"), year=data.get("year")
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "studios": selectors.studio_list(viewer=member)}
+    page, query = paginate(request, rows, 50)
+    context = {"form": form, "page": page, "query": query, "studios": selectors.studio_list(viewer=member)}
     template = "innovation/incentive_list.html#incentive-table" if request.htmx else "innovation/incentive_list.html"
     response = render(request, template, context)
     response.headers["Vary"] = "HX-Request"

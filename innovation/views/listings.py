@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from lean.errors import ApplicationError
 from lean.models import Unit
+from lean.paging import paginate
 from lean.permissions import can
 
 from .. import selectors
@@ -37,9 +37,10 @@ def listing_url(request, listing) -> str:
 
 def listing_list_view(request, tenant_slug):
     require(request, "innovation.view")
-    listings = Paginator(selectors.listing_list(), 50).get_page(request.GET.get("page"))
+    listings, query = paginate(request, selectors.listing_list(), 50)
     context = {
         "page": listings,
+        "query": query,
         "now": timezone.now(),
         "may_manage": can(request.membership, "innovation.listing.manage"),
         "settings": service.settings_get() if can(request.membership, "innovation.listing.manage") else None,
@@ -130,9 +131,7 @@ def render_listing(request, listing, *, resolve_forms=None, status=200):
     for each in units:
         each.label = unit_label(each)
     unit, chosen = _chosen_unit(request, units)
-    rows = Paginator(selectors.listing_rows(listing=listing, unit=unit), ROWS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    rows, query = paginate(request, selectors.listing_rows(listing=listing, unit=unit), ROWS_PER_PAGE)
     for row in rows:
         row.people = list(row.credits.all())
         row.mine = any(credit.member_id == member.pk for credit in row.people)
@@ -144,8 +143,6 @@ def render_listing(request, listing, *, resolve_forms=None, status=200):
         objection.form = resolve_forms.get(objection.pk) or (
             ResolveForm(prefix=f"o{objection.pk}") if may_manage and objection.state == Objection.State.OPEN else None
         )
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "listing": listing,
         "rows": rows,
@@ -157,7 +154,7 @@ def render_listing(request, listing, *, resolve_forms=None, status=200):
         "open_objections": sum(1 for o in objections if o.state == Objection.State.OPEN),
         "window_open": listing.state == Listing.State.OPEN and now < listing.closes_at,
         "may_manage": may_manage,
-        "query": query.urlencode(),
+        "query": query,
     }
     template = "innovation/listing_detail.html"
     if request.htmx and request.method == "GET":

@@ -3,7 +3,6 @@ submitting one from a phone, and its page with the flow and the actions of those
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lean.errors import ApplicationError
+from lean.paging import paginate
 from lean.permissions import can
 
 from .. import selectors
@@ -49,15 +49,13 @@ def suggestion_list_view(request, tenant_slug):
     rows = selectors.suggestions_for(
         viewer=member, state=data.get("state") or "", year=data.get("year"), unit=data.get("unit")
     )
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, rows, PER_PAGE)
     adoption, year = None, timezone.localdate().year
     if can(member, "innovation.units"):
         unit = None if can(member, "innovation.tenant.view") else member.unit
         rates = selectors.adoption_rates(period=selectors.Period.year(year), unit=unit)
         adoption = selectors.adoption_summary(rates)
-    context = {"form": form, "page": page, "query": query.urlencode(), "adoption": adoption, "year": year}
+    context = {"form": form, "page": page, "query": query, "adoption": adoption, "year": year}
     template = "innovation/suggestions.html#suggestion-list" if request.htmx else "innovation/suggestions.html"
     response = render(request, template, context)
     response.headers["Vary"] = "HX-Request"

@@ -72,9 +72,9 @@ class Measure:
     label: str  # the figure's short name, for the table header and the chart
     help: str  # how it is counted, shown under the form
     model: type
-    unit_field: str  # the unit a row belongs to
     groupings: dict  # grouping → the expression or field grouped on
     filters: tuple  # which of the extra filters apply
+    unit_field: str = "unit"  # the unit a row belongs to
     kind: str = "sum"  # "sum": Sum(value_field); "count": Count(rows); "average": Sum(ratio) / Count(ratio)
     value_field: str = ""
     suffix: str = ""  # shown after figures: "%", "CNY"
@@ -110,141 +110,123 @@ def _period_groupings(field_name: str) -> dict:
 # most one (a unique constraint), so the join repeats no row.
 _SIGNED = Q(benefit_signoffs__status=BenefitSignoff.Status.SIGNED)
 
+# The row sources: what the measures over the same rows share (the model, the groupings and filters that apply,
+# how a period range applies), and the shapes of figure they share. A measure is these and what is its own.
+_READINGS = {
+    "model": Reading,
+    "groupings": {UNIT: None, BRANCH: "indicator__node__branch", **_period_groupings("period_start")},
+    "filters": (FILTER_BRANCH,),
+    "period_kind": "period",
+}
+_OPEN_SHORTFALLS = {
+    "model": Shortfall,
+    "groupings": {**_READINGS["groupings"], SOURCE: "source"},
+    "filters": (FILTER_BRANCH, FILTER_SOURCE),
+    "period_kind": "period",
+    "base_filter": Q(resolved=False),
+}
+_PROJECTS = {
+    "model": Project,
+    "groupings": {UNIT: None, YEAR: "year", TIER: "tier", STATE: "state"},
+    "filters": (FILTER_TIER, FILTER_STATE),
+    "period_kind": "year",
+}
+_COUNT = {"kind": "count", "places": 0}
+# The verified benefits (CNY) the teams entered for their projects, signed off by finance or not yet.
+_BENEFITS = {**_PROJECTS, "value_field": "verified_benefit", "suffix": _("CNY"), "rows_label": _("Projects counted")}
+
 MEASURES = {
-    "achievement": Measure(
-        key="achievement",
-        choice=_("Achievement: average target achievement (%)"),
-        label=_("Average achievement"),
-        help=_(
-            "The average, over the readings that have a target, of actual ÷ target (target ÷ actual when lower "
-            "is better)."
+    measure.key: measure
+    for measure in (
+        Measure(
+            key="achievement",
+            choice=_("Achievement: average target achievement (%)"),
+            label=_("Average achievement"),
+            help=_(
+                "The average, over the readings that have a target, of actual ÷ target (target ÷ actual when lower "
+                "is better)."
+            ),
+            **_READINGS,
+            kind="average",
+            suffix="%",
+            scale=Decimal(100),
+            places=1,
+            # Only the readings that have an achievement (the same condition as _achievement_ratio's cases).
+            base_filter=Q(target__gt=0) & (Q(indicator__direction=Direction.HIGHER) | Q(value__gt=0)),
+            rows_label=_("Readings counted"),
         ),
-        model=Reading,
-        unit_field="unit",
-        groupings={UNIT: None, BRANCH: "indicator__node__branch", **_period_groupings("period_start")},
-        filters=(FILTER_BRANCH,),
-        kind="average",
-        suffix="%",
-        scale=Decimal(100),
-        places=1,
-        period_kind="period",
-        # Only the readings that have an achievement (the same condition as _achievement_ratio's cases).
-        base_filter=Q(target__gt=0) & (Q(indicator__direction=Direction.HIGHER) | Q(value__gt=0)),
-        rows_label=_("Readings counted"),
-    ),
-    "gap": Measure(
-        key="gap",
-        choice=_("Gap: number of open shortfalls"),
-        label=_("Open shortfalls"),
-        help=_(
-            "How many indicator shortfalls are still open (not resolved): targets missed and benchmark worst "
-            "quartiles. Gaps of different indicators have different units of measure, so they are counted, "
-            "not added up."
+        Measure(
+            key="gap",
+            choice=_("Gap: number of open shortfalls"),
+            label=_("Open shortfalls"),
+            help=_(
+                "How many indicator shortfalls are still open (not resolved): targets missed and benchmark worst "
+                "quartiles. Gaps of different indicators have different units of measure, so they are counted, "
+                "not added up."
+            ),
+            **_OPEN_SHORTFALLS,
+            **_COUNT,
         ),
-        model=Shortfall,
-        unit_field="unit",
-        groupings={
-            UNIT: None,
-            BRANCH: "indicator__node__branch",
-            **_period_groupings("period_start"),
-            SOURCE: "source",
-        },
-        filters=(FILTER_BRANCH, FILTER_SOURCE),
-        kind="count",
-        places=0,
-        period_kind="period",
-        base_filter=Q(resolved=False),
-    ),
-    "uncovered": Measure(
-        key="uncovered",
-        choice=_("Uncovered: number of open shortfalls no project covers"),
-        label=_("Uncovered shortfalls"),
-        help=_(
-            "How many open shortfalls no approved or running project covers. A project covers the indicator of "
-            "the shortfall it is linked to, for that unit, from its planned start (or approval) while it runs, "
-            "and until its closing once closed; drafts, proposals waiting for approval, returned, rejected and "
-            "merged ones cover nothing."
+        Measure(
+            key="uncovered",
+            choice=_("Uncovered: number of open shortfalls no project covers"),
+            label=_("Uncovered shortfalls"),
+            help=_(
+                "How many open shortfalls no approved or running project covers. A project covers the indicator of "
+                "the shortfall it is linked to, for that unit, from its planned start (or approval) while it runs, "
+                "and until its closing once closed; drafts, proposals waiting for approval, returned, rejected and "
+                "merged ones cover nothing."
+            ),
+            **_OPEN_SHORTFALLS,
+            **_COUNT,
+            scoped_filter=uncovered,
         ),
-        model=Shortfall,
-        unit_field="unit",
-        groupings={
-            UNIT: None,
-            BRANCH: "indicator__node__branch",
-            **_period_groupings("period_start"),
-            SOURCE: "source",
-        },
-        filters=(FILTER_BRANCH, FILTER_SOURCE),
-        kind="count",
-        places=0,
-        period_kind="period",
-        base_filter=Q(resolved=False),
-        scoped_filter=uncovered,
-    ),
-    "points": Measure(
-        key="points",
-        choice=_("Points: innovation points of verified contributions"),
-        label=_("Innovation points"),
-        help=_("The points of the verified contributions, by the date they happened."),
-        model=Contribution,
-        unit_field="unit",
-        groupings={UNIT: None, **_period_groupings("occurred_on"), TYPE: "type"},
-        filters=(FILTER_TYPE,),
-        value_field="points",
-        period_kind="date",
-        date_field="occurred_on",
-        base_filter=Q(status=Contribution.Status.VERIFIED),
-        rows_label=_("Contributions counted"),
-    ),
-    "projects": Measure(
-        key="projects",
-        choice=_("Projects: number of projects (drafts not counted)"),
-        label=_("Projects"),
-        help=_("The lean projects filed by the units (every state but draft), by the project's year."),
-        model=Project,
-        unit_field="unit",
-        groupings={UNIT: None, YEAR: "year", TIER: "tier", STATE: "state"},
-        filters=(FILTER_TIER, FILTER_STATE),
-        kind="count",
-        places=0,
-        period_kind="year",
-        base_filter=~Q(state=State.DRAFT),
-    ),
-    "benefits": Measure(
-        key="benefits",
-        choice=_("Benefits: verified benefits of projects signed off by finance (CNY)"),
-        label=_("Verified benefits"),
-        help=_(
-            "The sum of the projects' verified benefits in CNY that finance signed off, by the project's year. "
-            "The benefits finance has not verified yet are a measure of their own."
+        Measure(
+            key="points",
+            choice=_("Points: innovation points of verified contributions"),
+            label=_("Innovation points"),
+            help=_("The points of the verified contributions, by the date they happened."),
+            model=Contribution,
+            groupings={UNIT: None, **_period_groupings("occurred_on"), TYPE: "type"},
+            filters=(FILTER_TYPE,),
+            value_field="points",
+            period_kind="date",
+            date_field="occurred_on",
+            base_filter=Q(status=Contribution.Status.VERIFIED),
+            rows_label=_("Contributions counted"),
         ),
-        model=Project,
-        unit_field="unit",
-        groupings={UNIT: None, YEAR: "year", TIER: "tier", STATE: "state"},
-        filters=(FILTER_TIER, FILTER_STATE),
-        value_field="verified_benefit",
-        suffix=_("CNY"),
-        period_kind="year",
-        base_filter=Q(verified_benefit__isnull=False) & _SIGNED,
-        rows_label=_("Projects counted"),
-    ),
-    "benefits_unverified": Measure(
-        key="benefits_unverified",
-        choice=_("Benefits: not yet verified by finance (CNY)"),
-        label=_("Not yet verified by finance"),
-        help=_(
-            "The sum of the verified benefits in CNY that the teams entered and finance has not signed off yet, by "
-            "the project's year."
+        Measure(
+            key="projects",
+            choice=_("Projects: number of projects (drafts not counted)"),
+            label=_("Projects"),
+            help=_("The lean projects filed by the units (every state but draft), by the project's year."),
+            **_PROJECTS,
+            **_COUNT,
+            base_filter=~Q(state=State.DRAFT),
         ),
-        model=Project,
-        unit_field="unit",
-        groupings={UNIT: None, YEAR: "year", TIER: "tier", STATE: "state"},
-        filters=(FILTER_TIER, FILTER_STATE),
-        value_field="verified_benefit",
-        suffix=_("CNY"),
-        period_kind="year",
-        base_filter=Q(verified_benefit__isnull=False) & ~_SIGNED,
-        rows_label=_("Projects counted"),
-    ),
+        Measure(
+            key="benefits",
+            choice=_("Benefits: verified benefits of projects signed off by finance (CNY)"),
+            label=_("Verified benefits"),
+            help=_(
+                "The sum of the projects' verified benefits in CNY that finance signed off, by the project's year. "
+                "The benefits finance has not verified yet are a measure of their own."
+            ),
+            **_BENEFITS,
+            base_filter=Q(verified_benefit__isnull=False) & _SIGNED,
+        ),
+        Measure(
+            key="benefits_unverified",
+            choice=_("Benefits: not yet verified by finance (CNY)"),
+            label=_("Not yet verified by finance"),
+            help=_(
+                "The sum of the verified benefits in CNY that the teams entered and finance has not signed off yet, "
+                "by the project's year."
+            ),
+            **_BENEFITS,
+            base_filter=Q(verified_benefit__isnull=False) & ~_SIGNED,
+        ),
+    )
 }
 
 MEASURE_CHOICES = [(key, measure.choice) for key, measure in MEASURES.items()]

@@ -1,12 +1,12 @@
 """The audit log (审计日志): every sensitive change of the tenant, for the lean office (lean/audit.py)."""
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from ..audit import audit_filtered, audit_page
 from ..forms_audit import AuditFilterForm
+from ..paging import paginate
 from ..permissions import can
 
 ENTRIES_PER_PAGE = 50
@@ -24,11 +24,9 @@ def audit_view(request, tenant_slug):
         date_from=chosen.get("date_from"),
         date_to=chosen.get("date_to"),
     )
-    page = Paginator(rows, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    page, query = paginate(request, rows, ENTRIES_PER_PAGE)
     entries = audit_page(viewer=request.membership, rows=page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"page": page, "entries": entries, "filters": filters, "query": query.urlencode()}
+    context = {"page": page, "entries": entries, "filters": filters, "query": query}
     template = "lean/audit.html#audit-entries" if request.htmx else "lean/audit.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])

@@ -4,7 +4,6 @@ delivery log. Email stays configured by the environment; in-app notifications ne
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from ..errors import ApplicationError
 from ..forms_channels import ChannelDeliveryFilterForm, ChannelForm
 from ..forms_integrations import apply_errors
 from ..models import ChannelDelivery, NotificationChannel
+from ..paging import paginate
 from ..permissions import can
 
 RECENT_DELIVERIES = 20
@@ -82,14 +82,12 @@ def channel_view(request, tenant_slug, notificationchannel_id):
         channel.refresh_from_db()
     log_filter = ChannelDeliveryFilterForm(request.GET or None)
     shown = log_filter.cleaned_data.get("status") if log_filter.is_valid() else ""
-    page = Paginator(delivery_list(channel=channel, status=shown), DELIVERIES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page, query = paginate(request, delivery_list(channel=channel, status=shown), DELIVERIES_PER_PAGE)
     template = "lean/channels_detail.html#delivery-log" if request.htmx else "lean/channels_detail.html"
     response = render(
         request,
         template,
-        {"channel": channel, "form": form, "log_filter": log_filter, "status": shown, "page": page},
+        {"channel": channel, "form": form, "log_filter": log_filter, "status": shown, "page": page, "query": query},
         status=status,
     )
     patch_vary_headers(response, ["HX-Request"])

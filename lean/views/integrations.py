@@ -9,7 +9,6 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
@@ -20,6 +19,7 @@ from ..apikeys import api_key_create, api_key_revoke
 from ..errors import ApplicationError
 from ..forms_integrations import ApiKeyForm, DeliveryFilterForm, WebhookEndpointForm, apply_errors
 from ..models import ApiKey, ApiScope, WebhookDelivery, WebhookEndpoint
+from ..paging import paginate
 from ..permissions import can
 from ..webhooks import delivery_resend, endpoint_create, endpoint_set_active
 
@@ -125,11 +125,13 @@ def webhook_view(request, tenant_slug, webhookendpoint_id):
     deliveries = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("-created_at", "-id")
     if status:
         deliveries = deliveries.filter(status=status)
-    page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
+    page, query = paginate(request, deliveries, DELIVERIES_PER_PAGE)
     for delivery in page:
         delivery.payload_text = json.dumps(delivery.payload, indent=2, ensure_ascii=False)
     template = "lean/webhook.html#delivery-log" if request.htmx else "lean/webhook.html"
-    response = render(request, template, {"endpoint": endpoint, "form": form, "status": status, "page": page})
+    response = render(
+        request, template, {"endpoint": endpoint, "form": form, "status": status, "page": page, "query": query}
+    )
     patch_vary_headers(response, ["HX-Request"])
     return response
 

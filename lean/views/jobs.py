@@ -3,7 +3,6 @@ status and error, and a manual run of a job for a chosen period."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from ..errors import ApplicationError
 from ..forms_integrations import apply_errors
 from ..forms_jobs import JobSettingsForm, RunFilterForm, RunNowForm
 from ..jobs import JOB_LABELS, job_enqueue, job_runs, job_settings_get, job_settings_update, next_run_at
+from ..paging import paginate
 from ..permissions import is_lean_office
 
 RUNS_PER_PAGE = 50
@@ -80,16 +80,14 @@ def _runs_page(request, *, run_form=None, status=200):
     filters = RunFilterForm(request.GET or None, labels=JOB_LABELS)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     runs = job_runs(job=chosen.get("job") or "", status=chosen.get("status") or "")
-    page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
+    page, query = paginate(request, runs, RUNS_PER_PAGE)
     for run in page:
         run.label = JOB_LABELS.get(run.job, run.job)
         run.duration = (run.finished_at - run.started_at) if run.finished_at else None
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "page": page,
         "filters": filters,
-        "query": query.urlencode(),
+        "query": query,
         "run_form": run_form or RunNowForm(labels=JOB_LABELS),
     }
     template = "lean/jobs_runs.html#job-runs" if request.htmx and request.method == "GET" else "lean/jobs_runs.html"

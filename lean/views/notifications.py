@@ -1,17 +1,17 @@
 """In-app notifications: the list, opening one (marks it read), marking all read."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from ..paging import paginate
 from ..selectors import notification_get, notification_list
 
 
 def notification_list_view(request, tenant_slug):
-    page = Paginator(notification_list(member=request.membership), 30).get_page(request.GET.get("page"))
-    return render(request, "lean/notifications.html", {"page": page})
+    page, query = paginate(request, notification_list(member=request.membership), 30)
+    return render(request, "lean/notifications.html", {"page": page, "query": query})
 
 
 @require_POST

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -10,6 +9,7 @@ from ..accounts import member_access
 from ..dashboard.home import home_panels
 from ..errors import ApplicationError
 from ..forms import MemberFilterForm, MemberForm, UnitForm
+from ..paging import paginate
 from ..permissions import can
 from ..selectors import (
     member_get,
@@ -80,9 +80,9 @@ def member_list_view(request, tenant_slug):
         role=filters.get("role") or None,
         query=filters.get("q") or "",
     )
-    page = Paginator(members, 25).get_page(request.GET.get("page"))
+    page, query = paginate(request, members, 25)
     template = "lean/member_list.html#member-table" if request.htmx else "lean/member_list.html"
-    response = render(request, template, {"form": form, "page": page})
+    response = render(request, template, {"form": form, "page": page, "query": query})
     response.headers["Vary"] = "HX-Request"
     return response
 

@@ -2,10 +2,10 @@
 table of the same projects."""
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from lean.paging import paginate
 from lean.permissions import can
 
 from .. import queries
@@ -63,7 +63,7 @@ def table_view(request, tenant_slug):
     scope, form = _form(request, PortfolioTableForm)
     sort = form.sort_key()
     rows = queries.table(queries.portfolio_filter(scope, **form.filters()), sort=sort)
-    page = Paginator(rows, TABLE_PAGE).get_page(request.GET.get("page"))
+    page, query = paginate(request, rows, TABLE_PAGE)
     queries.mark_days(page.object_list)
     base = _query(request, drop=("page", "sort"))
     columns = []
@@ -78,7 +78,7 @@ def table_view(request, tenant_slug):
         "form": form,
         "page": page,
         "columns": columns,
-        "query": _query(request, drop=("page",)),
+        "query": query,
     }
     return _render(request, "projects/board_table.html", "table-body", context)
 

@@ -1,10 +1,10 @@
 """The case library (优秀案例): excellent closed projects, searchable by every member."""
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from lean.models import Unit
+from lean.paging import paginate
 from lean.permissions import can
 
 from .. import queries
@@ -23,10 +23,8 @@ def case_library_view(request, tenant_slug):
         indicators=queries.case_indicators(),
     )
     cases = queries.case_list(request.membership, **form.filters())
-    page = Paginator(cases, CASES_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    page, query = paginate(request, cases, CASES_PAGE)
+    context = {"form": form, "page": page, "query": query}
     template = "projects/case_library.html#case-list" if request.htmx else "projects/case_library.html"
     response = render(request, template, context)
     response.headers["Vary"] = "HX-Request"

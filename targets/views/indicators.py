@@ -4,13 +4,13 @@ targets."""
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from lean.errors import ApplicationError
 from lean.models import Unit
+from lean.paging import paginate
 
 from .. import periods, selectors, services
 from ..forms import IndicatorForm, YearTargetForm
@@ -41,7 +41,7 @@ def indicator_detail_view(request, tenant_slug, indicator_id):
         "target_label": _("Target"),
         "unit": indicator.measure_unit,
     }
-    readings = Paginator(selectors.reading_list(indicator=indicator, unit=unit), 24).get_page(request.GET.get("page"))
+    readings, query = paginate(request, selectors.reading_list(indicator=indicator, unit=unit), 24)
     shortfalls = selectors.shortfall_list(indicator=indicator, unit=unit)[:12]
     return render(
         request,
@@ -55,6 +55,7 @@ def indicator_detail_view(request, tenant_slug, indicator_id):
             "series": series,
             "chart": chart,
             "readings": readings,
+            "query": query,
             "shortfalls": shortfalls,
         },
     )

@@ -3,12 +3,12 @@ covering it and the lean office's switch that puts its indicator and unit into t
 of its year."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lean.errors import ApplicationError
+from lean.paging import paginate
 from lean.permissions import can
 
 from .. import selectors, services
@@ -34,10 +34,8 @@ def shortfall_list_view(request, tenant_slug):
         include_resolved=bool(data.get("resolved")),
         source=data.get("source") or "",
     )
-    page = Paginator(shortfalls, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "tree": tree, "query": query.urlencode()}
+    page, query = paginate(request, shortfalls, 50)
+    context = {"form": form, "page": page, "tree": tree, "query": query}
     template = "targets/shortfall_list.html#shortfall-table" if request.htmx else "targets/shortfall_list.html"
     response = render(request, template, context)
     response.headers["Vary"] = "HX-Request"
