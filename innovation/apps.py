@@ -1,6 +1,19 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+ARCHIVE_TABLES = [
+    "innovation_credit",
+    "innovation_contribution",
+    "innovation_contributiontype",
+    "innovation_listing",
+    "innovation_incentive",
+    "innovation_studio",
+    "lean_membership",
+    "lean_user",
+    "lean_unit",
+    "lean_tenant",
+]
+
 
 class InnovationConfig(AppConfig):
     name = "innovation"
@@ -11,6 +24,7 @@ class InnovationConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from lean import jobs as lean_jobs
+        from lean import versioned_cache
         from lean.models import Tenant
         from lean.navigation import NavItem, register
         from lean.scheduling import TenantJob, register_job
@@ -20,6 +34,8 @@ class InnovationConfig(AppConfig):
         from .handlers import announce_finalized_listing, award_closed_project, set_up_new_tenant
         from .signals import listing_finalized
 
+        # A person's archive over the API (innovation/apis/archives.py): every table its answer reads.
+        versioned_cache.watch("innovation.archive", tables=ARCHIVE_TABLES)
         project_closed.connect(award_closed_project, dispatch_uid="innovation-award-closed-project")
         listing_finalized.connect(announce_finalized_listing, dispatch_uid="innovation-announce-listing")
         post_save.connect(set_up_new_tenant, sender=Tenant, dispatch_uid="innovation-set-up-tenant")

@@ -9,6 +9,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from . import versioned_cache
 from .apikeys import KeyRefused, api_key_authenticate, token_from_header
 from .models import Membership, Tenant
 from .tenancy import tenant_scope
@@ -131,7 +132,9 @@ class TenantMiddleware:
         if slug is None:
             return self.get_response(request)
 
-        tenant = Tenant.objects.filter(slug=slug, active=True).first()
+        tenant = versioned_cache.get_or_compute(
+            "lean.tenant", slug, lambda: Tenant.objects.filter(slug=slug, active=True).first()
+        )
         if tenant is None:
             raise Http404
         with tenant_scope(tenant), timezone.override(tenant.time_zone):

@@ -3,14 +3,16 @@ for a year. Each is a fixed number of aggregate queries, whatever the number of 
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from lean import versioned_cache
 from lean.apis import TenantAPIView, error_responses
 from lean.models import Membership, Unit
+from lean.permissions import can
 from targets.apis.common import read_filters, require
 
 from .. import selectors
@@ -117,11 +119,20 @@ class EmployeeArchiveApi(TenantAPIView):
     )
     def get(self, request, tenant_slug, employee_number):
         filters = read_filters(YearFilter, request)
-        member = Membership.objects.filter(employee_number=employee_number).only("pk").first()
+        # The answer is kept until a table it reads is written (lean.versioned_cache); who may see it is decided
+        # on every request, from the person as the answer found them.
+        key = f"employee:{translation.get_language()}:{request.get_host()}:{request.get_full_path()}"
+        member, data = versioned_cache.get_or_compute(
+            "innovation.archive", key, lambda: self._archive(request, employee_number, filters.get("year"))
+        )
+        if not can(self.membership, "innovation.archive.view", member):
+            raise Http404
+        return Response(data)
+
+    def _archive(self, request, employee_number, year):
+        member = Membership.objects.select_related("user", "unit").filter(employee_number=employee_number).first()
         if member is None:
             raise Http404
-        member = selectors.member_get_for_archive(viewer=self.membership, member_id=member.pk)
-        year = filters.get("year")
         archive = selectors.member_archive(member=member, period=selectors.Period.year(year) if year else None)
         types = _types()
         body = {
@@ -137,9 +148,9 @@ class EmployeeArchiveApi(TenantAPIView):
             "by_year": archive["by_year"],
             "incentives": archive["incentives"],
         }
-        data = EmployeeArchiveSummaryOutput(body).data
+        data = dict(EmployeeArchiveSummaryOutput(body).data)
         data["contributions"] = page_of(archive["credits"], request, self, ArchiveContributionOutput)
-        return Response(data)
+        return member, data
 
 
 class TopContributorOutput(serializers.Serializer):

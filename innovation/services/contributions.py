@@ -292,7 +292,7 @@ def contribution_from_project(*, project) -> Contribution | None:
             team = [(t.member, t.share) for t in project.team.select_related("member").order_by("id")]
             if not team:
                 return None
-            day = (project.state_changed_at or timezone.now()).date()
+            day = timezone.localdate(project.state_changed_at or timezone.now())  # the tenant's day, not UTC's
             contribution = Contribution(
                 tenant=project.tenant,
                 type=kind,

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from innovation.models import Contribution, ContributionType, Credit, RuleVersion
 from lean.models import Role
@@ -60,7 +61,7 @@ def test_my_archive_shows_points_rank_types_years_contributions_and_incentives(c
     assert context["final"] == 0  # the listing is still open
     assert context["rank"]["rank"] == 1 and context["rank"]["of"] == 1  # alone in the team
     assert {row["contribution__type__name"] for row in context["by_type"]} == {"OPL一点课", "QC小组活动", "合理化建议"}
-    today = date.today().year
+    today = timezone.localdate().year
     assert [row["year"] for row in context["by_year"]] == sorted({YEAR, today}, reverse=True)  # the suggestion: today
     assert context["cards"].paginator.count == 3
     assert len(context["incentives"]) == 2
@@ -139,7 +140,7 @@ def test_tenant_view_rows_and_totals(client, world, login):
     assert {row["type__name"] for row in response.context["by_type"]} == {"OPL一点课", "QC小组活动"}
     assert response.context["adoption"]["total"]["submitted"] == 0
     this_year = client.get("/t/alpha/innovation/units/").context
-    assert this_year["year"] == date.today().year and this_year["adoption"]["total"]["adopted"] == 1
+    assert this_year["year"] == timezone.localdate().year and this_year["adoption"]["total"]["adopted"] == 1
     body = response.content.decode()
     assert f"/t/alpha/innovation/units/{world.unit.pk}/" in body
 
@@ -175,7 +176,7 @@ def test_unit_page_totals_participation_top_and_adoption(client, world, login):
     assert f"/t/alpha/innovation/people/{world.employee.pk}/" in body
     # A year without contributions is not offered: the page falls back to this year.
     other = client.get(f"/t/alpha/innovation/units/{world.unit.pk}/", {"year": 2024}).context
-    assert other["year"] == date.today().year and other["participants"] == 1  # the suggestion's proposer
+    assert other["year"] == timezone.localdate().year and other["participants"] == 1  # the suggestion's proposer
 
 
 def test_year_filter_is_htmx_friendly(client, world, login):

@@ -2,7 +2,7 @@
 a team with shares for managers, the points preview, bad input → 400 with nothing stored), the contribution's
 page and its POST-only actions: verify (with levels), reject, re-score, object."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -187,7 +187,7 @@ def test_an_employee_records_an_opl_and_the_manager_verifies_it_with_other_level
     "change,field",
     [
         ({"title": ""}, "title"),
-        ({"occurred_on": (date.today() + timedelta(days=3)).isoformat()}, "occurred_on"),
+        ({"occurred_on": (timezone.localdate() + timedelta(days=3)).isoformat()}, "occurred_on"),
         ({"positioning": "cosmic"}, "positioning"),
         ({"type": "999999"}, "type"),
     ],

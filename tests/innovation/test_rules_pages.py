@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from innovation.models import Contribution, ContributionType, RuleVersion, UnitTuning
 from innovation.services import scoring
@@ -183,7 +184,7 @@ def test_the_lean_office_adds_an_hq_type_and_a_manager_a_unit_type(client, data,
     assert response.status_code == 302 and response.url == f"{BASE}/rules/"
     with tenant_scope(data.tenant):
         kind = ContributionType.objects.get(code="std")
-        assert kind.unit is None and scoring.rule_version_for(date.today()).rules["base"]["std"] == "12"
+        assert kind.unit is None and scoring.rule_version_for(timezone.localdate()).rules["base"]["std"] == "12"
     login(data.manager)
     form = client.get(f"{BASE}/types/new/").context["form"]
     with tenant_scope(data.tenant):
@@ -202,7 +203,7 @@ def test_the_lean_office_adds_an_hq_type_and_a_manager_a_unit_type(client, data,
     with tenant_scope(data.tenant):
         kind = ContributionType.objects.get(name="随手拍")
         assert kind.unit == data.unit
-        assert scoring.tuning_for(data.unit, date.today()).type_base == {kind.code: "4"}
+        assert scoring.tuning_for(data.unit, timezone.localdate()).type_base == {kind.code: "4"}
 
 
 def test_a_tuning_inside_the_bounds_is_saved_and_one_outside_comes_back(client, data, login):

@@ -31,7 +31,10 @@ def a(tenant_a):
 
 
 def new_rules(**changes):
-    rules = {k: dict(v) if isinstance(v, dict) else v for k, v in scoring.rule_version_for(date.today()).rules.items()}
+    rules = {
+        k: dict(v) if isinstance(v, dict) else v
+        for k, v in scoring.rule_version_for(timezone.localdate()).rules.items()
+    }
     rules["base"] = {**rules["base"], **changes}
     return rules
 

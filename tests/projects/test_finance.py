@@ -3,7 +3,6 @@ refused until they did, a change of the figures voiding the sign-off, the eviden
 nothing, the queue and the sign-off page and API (query counts at two sizes), and the points of a closed project
 following the judged complexity and the band of the signed-off benefit."""
 
-from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -12,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from innovation import points
 from innovation.models import Contribution, Level, RuleVersion
@@ -388,7 +388,7 @@ def test_the_bands_are_part_of_the_rule_version(a):
     with tenant_scope(a.tenant):
         current = RuleVersion.objects.order_by("-number").first()
         rules = {**current.rules, "benefit_bands": {"key": "10000", "strategic": "40000"}}
-        version = scoring.rule_version_create(actor=a.lean_office, rules=rules, effective_from=date.today())
+        version = scoring.rule_version_create(actor=a.lean_office, rules=rules, effective_from=timezone.localdate())
         assert version.rules["benefit_bands"] == {"key": "10000", "strategic": "40000"}
         with pytest.raises(points.RulesError):  # the strategic band may not start below the key band
             points.validate_rules({**rules, "benefit_bands": {"key": "5", "strategic": "1"}}, ["project"])
