@@ -221,7 +221,11 @@ class Contribution(TenantModel):
                 name="contribution_once_per_suggestion",
             ),
         ]
-        indexes = [models.Index(fields=["tenant", "status", "occurred_on"], name="contribution_status_date")]
+        indexes = [
+            models.Index(fields=["tenant", "status", "occurred_on"], name="contribution_status_date"),
+            # the contribution query's order (newest first) and the year filters' first and last days
+            models.Index(fields=["tenant", "-occurred_on", "-id"], name="contribution_newest"),
+        ]
 
     def __str__(self):
         return self.title

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum, Window
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import Coalesce, ExtractYear, Rank, TruncQuarter
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -155,16 +155,10 @@ def unit_archive(*, unit: Unit, period: Period, top: int = 10) -> dict:
         .annotate(count=Count("id"), points=Sum("points"))
         .order_by("-points")
     )
-    people = Membership.objects.filter(unit__path__startswith=unit.path, active=True).aggregate(
-        total=Count("id", distinct=True),
-        participants=Count(
-            "id",
-            filter=Q(
-                Q(innovation_credits__contribution__status=Contribution.Status.VERIFIED)
-                & in_period(period, "innovation_credits__contribution__")
-            ),
-            distinct=True,
-        ),
+    people = (
+        Membership.objects.filter(unit__path__startswith=unit.path, active=True)
+        .annotate(took_part=_took_part(period))
+        .aggregate(total=Count("id"), participants=Count("id", filter=Q(took_part=True)))
     )
     top_rows = list(
         counted.values(
@@ -193,6 +187,16 @@ def unit_archive(*, unit: Unit, period: Period, top: int = 10) -> dict:
     }
 
 
+def _took_part(period: Period | None):
+    """A person has a verified contribution in the period: a semi-join per person, where counting distinct people
+    over the join of people × credits × contributions took seconds for a tenant of 30,000 people."""
+    return Exists(
+        Credit.objects.filter(member=OuterRef("pk"), contribution__status=Contribution.Status.VERIFIED).filter(
+            in_period(period)
+        )
+    )
+
+
 def _period_kwargs(period: Period) -> dict:
     return {"occurred_on__gte": period.start, "occurred_on__lte": period.end}
 
@@ -205,16 +209,9 @@ def tenant_archive(*, period: Period) -> dict:
     people = {
         row["unit__path"]: row
         for row in Membership.objects.filter(active=True)
+        .annotate(took_part=_took_part(period))
         .values("unit__path")
-        .annotate(
-            total=Count("id", distinct=True),
-            participants=Count(
-                "id",
-                filter=Q(innovation_credits__contribution__status=Contribution.Status.VERIFIED)
-                & in_period(period, "innovation_credits__contribution__"),
-                distinct=True,
-            ),
-        )
+        .annotate(total=Count("id"), participants=Count("id", filter=Q(took_part=True)))
     }
     points = {
         row["unit__path"]: row
@@ -474,12 +471,15 @@ def studio_list(*, viewer: Membership):
 
 
 def contribution_years(*, member: Membership | None = None) -> list[int]:
-    """The years that have contributions (a person's, or the tenant's), newest first, always with this year:
-    the choices of the year filters. One query."""
+    """The years from the first to the last contribution (a person's, or the tenant's), newest first, always with
+    this year: the choices of the year filters. One query."""
     rows = Contribution.objects.all() if member is None else Contribution.objects.filter(credits__member=member)
     from django.utils import timezone
 
-    years = {day.year for day in rows.dates("occurred_on", "year")}
+    # The first and last days through the date index, not every distinct year of every row (a second and more
+    # for 300,000 contributions); a year without any contribution between them is still a valid choice.
+    span = rows.aggregate(first=Min("occurred_on"), last=Max("occurred_on"))
+    years = set(range(span["first"].year, span["last"].year + 1)) if span["first"] else set()
     years.add(timezone.localdate().year)
     return sorted(years, reverse=True)
 
