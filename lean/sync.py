@@ -192,6 +192,26 @@ def _repath() -> None:
         Unit.objects.bulk_update(stale, ["path"])
 
 
+def _update_rows(model, rows, fields, *, actor=None) -> None:
+    """Write `fields` of `rows` in one statement, each row's values from parallel arrays (and, with an actor, their
+    history rows). Django's bulk_update writes a CASE with a branch per row per field: 13 of the 19 s of a sync
+    of 5,000 people went there."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    columns = [model._meta.get_field(name) for name in fields]
+    sets = ", ".join(f'"{c.column}" = v."{c.column}"' for c in columns)
+    arrays = ", ".join(f"%s::{c.db_type(connection)}[]" for c in [model._meta.pk, *columns])
+    names = ", ".join(f'"{c.column}"' for c in [model._meta.pk, *columns])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{table}" SET {sets} FROM unnest({arrays}) AS v({names}) WHERE "{table}"."id" = v."id"',
+            [[row.pk for row in rows], *[[getattr(row, c.attname) for row in rows] for c in columns]],
+        )
+    if actor is not None:
+        model.history.bulk_history_create(rows, update=True, default_user=actor.user)
+
+
 def _username(number: str) -> str:
     return f"{current_tenant().slug}-{number}".lower()[:150]
 
@@ -260,10 +280,11 @@ def _apply_employees(rows, actor) -> dict:
             member.user.full_name = row["name"]
             renamed.append(member.user)
     if changed:
-        bulk_update_with_history(changed, Membership, list(MEMBER_FIELDS), default_user=actor.user)
+        _update_rows(Membership, changed, MEMBER_FIELDS, actor=actor)
     if renamed:
-        User.objects.bulk_update(renamed, ["full_name"])
-    counts["updated"] = len({m.pk for m in changed} | {m.pk for m in current.values() if m.user in renamed})
+        _update_rows(User, renamed, ["full_name"])
+    renamed_ids = {user.pk for user in renamed}  # a set: `user in renamed_list` was 2,500 × 2,500 comparisons
+    counts["updated"] = len({m.pk for m in changed} | {m.pk for m in current.values() if m.user_id in renamed_ids})
     counts["updated"] -= counts["deactivated"]
     counts["unchanged"] = len(rows) - counts["created"] - counts["updated"] - counts["deactivated"]
     return counts
