@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: install run test lint format seed messages bench bench-dashboard backup restore
+.PHONY: install run test lint format seed messages bench bench-tree bench-dashboard backup restore
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,8 +40,20 @@ messages: install
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete -i ".venv/*" -i "node_modules/*" -i ".data/*" -i "tests/*"
 	$(PY) manage.py compilemessages -l zh_Hans
 
-# The target-tree benchmark (bench/README.md) on its own embedded servers (.data/bench): p50/p95 of the reads.
+# The scale data of issue 15 (lean/demo/scale) on the benchmarks' embedded servers (.data/bench): one large tenant
+# `scale` and 200 small ones, rebuilt from the seed; prints each step's time. Logins: lean/demo/scale/__init__.py.
+.PHONY: seed-scale
+seed-scale: install
+	$(PY) -m lean.embedded --data .data/bench -- bash -c '$(PY) manage.py migrate -v0 && $(PY) manage.py seed_scale'
+
+# The HTTP benchmark (bench/README.md) on its own embedded servers (.data/bench, the data of `seed_scale`): every key
+# page and API operation through gunicorn, its SQL floor, the load test, the jobs and the HR sync; the table goes to
+# bench/results/latest.md and .json. Options: `make bench BENCH_ARGS="--runs 10 --skip load"`.
 bench: install
+	$(PY) -m lean.embedded --data .data/bench -- bash -c '$(PY) manage.py migrate -v0 && $(PY) bench/http.py $(BENCH_ARGS)'
+
+# The target-tree benchmark (bench/README.md) on the same embedded servers: p50/p95 of the reads.
+bench-tree: install
 	$(PY) -m lean.embedded --data .data/bench -- bash -c '$(PY) manage.py migrate -v0 && $(PY) bench/targets_tree.py'
 
 # The API fuzz run (tests/lean/test_api_fuzz.py, schemathesis) with FUZZ_EXAMPLES generated calls per operation

@@ -71,6 +71,11 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+# Server-Timing (app and SQL time, query count) on every response, for the HTTP benchmark (bench/http.py): off by
+# default, and then not in the chain at all; on, outermost so that it times every other middleware.
+LEAN_SERVER_TIMING = env_bool("LEAN_SERVER_TIMING", False)
+if LEAN_SERVER_TIMING:
+    MIDDLEWARE.insert(0, "lean.server_timing.ServerTimingMiddleware")
 
 ROOT_URLCONF = "lean.urls"
 WSGI_APPLICATION = "lean.wsgi.application"
