@@ -15,7 +15,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    DJANGO_SETTINGS_MODULE=lean.settings \
+    DJANGO_SETTINGS_MODULE=config.settings \
     CELERY_BEAT_SCHEDULE_FILENAME=/var/lib/lean/beat/celerybeat-schedule
 
 RUN groupadd --system --gid 10001 lean \
@@ -57,4 +57,4 @@ EXPOSE 8000
 
 # Worker processes: WEB_CONCURRENCY (read by gunicorn itself), default 1. No control socket: $HOME is not
 # writable by the unprivileged user and nothing here uses gunicornc.
-CMD ["gunicorn", "lean.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--no-control-socket"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--no-control-socket"]

@@ -24,7 +24,7 @@ from pathlib import Path
 # The repository on the path, and not this folder, whose http.py would stand in for the standard library's `http`.
 BENCH = Path(__file__).resolve().parent
 sys.path[:] = [str(BENCH.parent)] + [p for p in sys.path if Path(p or ".").resolve() != BENCH]
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lean.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
 

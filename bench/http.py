@@ -27,7 +27,7 @@ import requests  # noqa: E402
 # DEBUG off as on the server; static files without a manifest (bench/server.py says why).
 os.environ["DEBUG"] = "0"
 os.environ.setdefault("LEAN_MANIFEST_STATIC", "0")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lean.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 # Every connection, here and in gunicorn (which inherits the environment), gets a statement timeout, so that a
 # page whose query runs for minutes at this size fails its row (an error) instead of holding the suite for hours.

@@ -1,6 +1,6 @@
 """gunicorn for the HTTP benchmark, the sign-ins over HTTP, and sequential timed requests.
 
-The server runs as production does (docker-compose.yml: `gunicorn lean.wsgi:application`, sync workers), with
+The server runs as production does (docker-compose.yml: `gunicorn config.wsgi:application`, sync workers), with
 DEBUG off and the Server-Timing header on (lean/server_timing.py), against the database the embedded servers'
 environment names. Two settings differ from production, both said in the results: the API key's rate limit is
 lifted (600/min would answer 429 during the load test; the throttle's cache round trip is still made), and static
@@ -53,7 +53,7 @@ class Gunicorn:
             sys.executable,
             "-m",
             "gunicorn",
-            "lean.wsgi:application",
+            "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{self.port}",
             "--workers",

@@ -23,7 +23,7 @@ def secret_key_check(app_configs, **kwargs):
     if settings.SECRET_KEY == settings.DEV_SECRET_KEY:
         return [
             Warning(
-                "SECRET_KEY is the development key written in lean/settings.py: anyone can forge sessions and "
+                "SECRET_KEY is the development key written in config/settings.py: anyone can forge sessions and "
                 "password-reset links with it.",
                 hint="Set SECRET_KEY in the environment to a long random value.",
                 id="lean.W002",

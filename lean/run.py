@@ -24,8 +24,8 @@ def main() -> int:
     manage("seed_demo")
     children = [
         subprocess.Popen([sys.executable, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"]),
-        subprocess.Popen([sys.executable, "-m", "celery", "-A", "lean", "worker", "-l", "warning", "-c", "2"]),
-        subprocess.Popen([sys.executable, "-m", "celery", "-A", "lean", "beat", "-l", "warning"]),
+        subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "warning", "-c", "2"]),
+        subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "warning"]),
     ]
     time.sleep(2)
     print(

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection
 
 from lean import versioned_cache
-from lean.celery import app as celery_app
+from config.celery import app as celery_app
 from lean.db_roles import as_owner
 from lean.models import Tenant
 

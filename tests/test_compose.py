@@ -46,12 +46,12 @@ def test_every_service_has_a_healthcheck(name):
 
 def test_web_runs_gunicorn():
     assert "gunicorn" in command(services()["web"])
-    assert "lean.wsgi:application" in command(services()["web"])
+    assert "config.wsgi:application" in command(services()["web"])
 
 
 def test_worker_and_beat_run_celery():
-    assert re.search(r"\bcelery\b.*-A lean worker\b", command(services()["worker"]))
-    assert re.search(r"\bcelery\b.*-A lean beat\b", command(services()["beat"]))
+    assert re.search(r"\bcelery\b.*-A config worker\b", command(services()["worker"]))
+    assert re.search(r"\bcelery\b.*-A config beat\b", command(services()["beat"]))
 
 
 def test_app_services_wait_for_migrate():

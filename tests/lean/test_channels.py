@@ -101,7 +101,7 @@ def receiver():
 @contextmanager
 def eager_tasks():
     """Run the delivery task in place, its retries too (their backoff is not waited for)."""
-    from lean.celery import app
+    from config.celery import app
 
     app.conf.task_always_eager = True
     try:

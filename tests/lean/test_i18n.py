@@ -19,7 +19,7 @@ def test_chinese_catalog_covers_every_string(tmp_path):
     # makemessages writes into the first LOCALE_PATHS entry: point it at the copy, extract, then compare.
     script = (
         "import django, os;"
-        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'lean.settings');"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings');"
         "from django.conf import settings;"
         f"settings.LOCALE_PATHS = [{str(locale)!r}];"
         "django.setup();"

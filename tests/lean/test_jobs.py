@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.db import OperationalError
 
 from lean import jobs
-from lean.celery import app
+from config.celery import app
 from lean.errors import ApplicationError
 from lean.jobs import cycle_period, job_enqueue, job_settings_get, job_settings_update, run_job
 from lean.models import JobRun, Tenant

@@ -72,7 +72,7 @@ def production_settings(**overrides) -> dict:
         "CSRF_COOKIE_HTTPONLY",
         "LANGUAGE_COOKIE_SECURE",
     ]
-    code = f"import json, lean.settings as s; print(json.dumps({{n: getattr(s, n) for n in {names!r}}}))"
+    code = f"import json, config.settings as s; print(json.dumps({{n: getattr(s, n) for n in {names!r}}}))"
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=settings.BASE_DIR,

@@ -1,6 +1,6 @@
 """Celery through a real worker and the real (embedded) Redis broker."""
 
-from lean.celery import app
+from config.celery import app
 from lean.scheduling import TenantJob, register_job
 from lean.tasks import dispatch_tenant_jobs, health_check, tenant_health_check
 

@@ -79,7 +79,7 @@ def test_a_delivery_is_signed_so_the_receiver_can_verify_it(tenant_a, receiver):
 
 def test_a_failing_receiver_is_retried_with_backoff_until_it_answers(tenant_a, receiver, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True  # the task's own retries run in place; the backoff is checked below
-    from lean.celery import app
+    from config.celery import app
 
     app.conf.task_always_eager = True
     try:

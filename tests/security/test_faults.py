@@ -174,7 +174,7 @@ WORKER = textwrap.dedent(
     import os, sys, time
     from pathlib import Path
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lean.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
@@ -203,7 +203,7 @@ WORKER = textwrap.dedent(
     reports._summary = midway(reports._summary)  # the units' reports are inserted, the summary not yet
     listings.notify = midway(listings.notify)  # the listing is saved and the contributions are on it
 
-    from lean.celery import app
+    from config.celery import app
 
     app.worker_main(
         ["worker", "--pool=prefork", "--concurrency=1", f"--queues={sys.argv[2]}", "--hostname=faults@%h",
@@ -280,7 +280,7 @@ def worker_process(django_db_setup, tmp_path_factory):
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: the pool's children are stopped with it
     )
-    # Not the current app: the code under test sends through lean.celery.app (current_app), as in production.
+    # Not the current app: the code under test sends through config.celery.app (current_app), as in production.
     sender = Celery("faults-sender", broker=broker.url, backend=broker.url, set_as_current=False)
     sender.conf.task_serializer = "json"
     try:
@@ -332,7 +332,7 @@ def _reports(ts, start=date(2025, 1, 1)):
 def test_a_worker_killed_in_the_middle_of_a_job_leaves_nothing_and_the_retry_does_it_once(
     alpha, job_worker, monkeypatch
 ):
-    from lean.celery import app
+    from config.celery import app
 
     monkeypatch.setattr(app, "send_task", lambda name, args, kwargs: _send(job_worker, name, *args, **kwargs))
     (job_worker.flags / "kill").touch()

@@ -6,11 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from innovation.views import board as innovation_board
 
-from . import apis, audit_apis
-from .dashboard import tiles as dashboard_tiles
-from .views import accounts, audit, auth, channels, dashboard, integrations, jobs, notifications, org, tenant_settings
-from .views import query as query_views
-from .views import sso as sso_views
+from lean import apis, audit_apis
+from lean.dashboard import tiles as dashboard_tiles
+from lean.views import accounts, audit, auth, channels, dashboard, integrations, jobs, notifications, org, tenant_settings
+from lean.views import query as query_views
+from lean.views import sso as sso_views
 
 tenant_patterns = [
     path("", org.home_view, name="home"),

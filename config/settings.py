@@ -77,8 +77,8 @@ LEAN_SERVER_TIMING = env_bool("LEAN_SERVER_TIMING", False)
 if LEAN_SERVER_TIMING:
     MIDDLEWARE.insert(0, "lean.server_timing.ServerTimingMiddleware")
 
-ROOT_URLCONF = "lean.urls"
-WSGI_APPLICATION = "lean.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "lean.User"
 
 TEMPLATES = [
