@@ -25,7 +25,7 @@ from lean import jobs
 from lean.errors import ApplicationError
 from lean.models import JobRun, Tenant
 from lean.tenancy import tenant_scope
-from targets import periods
+from lean import periods
 from targets.models import Shortfall, ShortfallReport
 
 

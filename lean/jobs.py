@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from targets import periods
+from lean import periods
 
 from .errors import ApplicationError
 from .models import JobRun, JobSettings, Membership, Tenant

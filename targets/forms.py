@@ -5,7 +5,7 @@ from django.utils.translation import pgettext_lazy
 from lean.forms import StyledForm
 from lean.models import Unit
 
-from . import periods
+from lean import periods
 from .models import Aggregation, Branch, Direction, Frequency, Shortfall, TargetTree
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from lean.errors import ApplicationError
 from lean.exports import is_dangerous, table_csv
 
-from . import periods
+from lean import periods
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000

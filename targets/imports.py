@@ -21,7 +21,8 @@ from lean.errors import ApplicationError
 from lean.models import Membership, Role, Unit
 from lean.tenancy import current_tenant
 
-from . import periods, selectors, services
+from . import selectors, services
+from lean import periods
 from .import_files import RawRow, parse_period, parse_value, read_upload
 from .models import Indicator, IndicatorUnit, Reading, ReadingImport
 

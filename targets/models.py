@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from lean.models import Membership, TenantModel, Unit
 
-from . import periods
+from lean import periods
 
 
 class Branch(models.TextChoices):

@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 
-from . import periods
+from lean import periods
 from .models import ShortfallReport
 
 FORMULA_START = ("=", "+", "-", "@")

@@ -40,7 +40,7 @@ from lean.notify import notify_each
 from lean.selectors import lean_office_members, unit_managers_of
 from lean.tenancy import current_tenant
 
-from . import periods
+from lean import periods
 from . import selectors as target_selectors
 from .models import Reading, Shortfall, ShortfallReport
 from .services import achievement

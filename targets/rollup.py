@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from .periods import Period
+from lean.periods import Period
 
 CAP = Decimal("1.2")
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lean.models import Membership, Role, Unit
 
-from . import periods
+from lean import periods
 from .models import Assessment, Indicator, IndicatorTarget, Reading, Shortfall, TargetNode, TargetTree
 
 

@@ -17,7 +17,7 @@ from lean.models import Membership, Unit
 from lean.permissions import can
 from lean.tenancy import current_tenant
 
-from . import periods
+from lean import periods
 from .models import (
     Assessment,
     Branch,

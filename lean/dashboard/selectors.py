@@ -17,7 +17,7 @@ from projects.finance import signed_q
 from projects.models import State, Tier, Transition
 from projects.queries import portfolio_filter, portfolio_scope
 from projects.workflow import BOARD
-from targets import periods
+from lean import periods
 from targets import selectors as target_selectors
 from targets.models import Branch, Direction, Reading, Shortfall
 from targets.rollup import CAP

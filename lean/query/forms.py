@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from innovation.models import ContributionType
 from projects.models import State, Tier
-from targets import periods
+from lean import periods
 from targets.models import Branch, Shortfall
 
 from ..models import Membership, Role, Unit

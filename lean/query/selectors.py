@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from innovation.models import ContributionType
-from targets import periods
+from lean import periods
 
 from ..models import Membership, Role, SavedQuery, Unit
 from . import measures as m

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from lean.apis import Page  # noqa: F401 (the pages every list operation uses, imported from here)
 from lean.permissions import can
 
-from .. import periods
+from lean import periods
 
 MAX_BULK = 5000
 

@@ -8,7 +8,8 @@ from rest_framework.response import Response
 from lean.apis import TenantAPIView, error_responses
 from lean.models import Unit
 
-from .. import periods, rollup, selectors
+from .. import rollup, selectors
+from lean import periods
 from ..models import Branch
 from .common import PeriodField, RowField, read_filters
 

@@ -12,7 +12,8 @@ from lean.errors import ApplicationError
 from lean.models import Unit
 from lean.paging import paginate
 
-from .. import periods, selectors, services
+from .. import selectors, services
+from lean import periods
 from ..forms import IndicatorForm, YearTargetForm
 from ..models import IndicatorTarget
 from .tree import require

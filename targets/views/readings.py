@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from lean.errors import ApplicationError
 from lean.permissions import can
 
-from .. import periods, selectors, services
+from .. import selectors, services
+from lean import periods
 from ..forms import ReadingEntryFilterForm, ReadingForm
 from ..models import Indicator, IndicatorTarget, Reading
 from .tree import require

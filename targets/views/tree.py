@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from lean.errors import ApplicationError
 from lean.permissions import can
 
-from .. import periods, rollup, selectors, services
+from .. import rollup, selectors, services
+from lean import periods
 from ..forms import IndicatorForm, NodeForm, TreeFilterForm, TreeForm
 from ..models import Indicator, TargetTree
 

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from benchmarking import services
-from targets import periods
+from lean import periods
 
 
 def make_benchmarking(ts):

@@ -6,7 +6,7 @@ import pytest
 
 from benchmarking.comparison import compare, unit_values
 from lean.tenancy import tenant_scope
-from targets import periods
+from lean import periods
 from targets.models import Direction
 from tests.benchmarking.factories import make_benchmarking
 from tests.targets.factories import make_targets, read

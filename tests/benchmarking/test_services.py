@@ -11,7 +11,7 @@ from benchmarking.models import BenchmarkIndicator, PeerValue, Proposal
 from lean.errors import ApplicationError
 from lean.services import unit_create
 from lean.tenancy import tenant_scope
-from targets import periods
+from lean import periods
 from targets import services as target_services
 from targets.models import Shortfall
 from tests.benchmarking.factories import make_benchmarking

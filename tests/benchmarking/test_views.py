@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from benchmarking import selectors, services
 from benchmarking.models import BenchmarkIndicator, Peer, PeerValue, Practice, Proposal
 from lean.tenancy import tenant_scope
-from targets import periods
+from lean import periods
 from tests.targets.factories import bulk_indicators, make_indicator, make_targets, read
 
 from .factories import make_benchmarking

@@ -6,7 +6,7 @@ import pytest
 
 from benchmarking import services
 from lean.tenancy import tenant_scope
-from targets import periods
+from lean import periods
 from tests.benchmarking.factories import make_benchmarking
 from tests.targets.factories import make_targets, read
 

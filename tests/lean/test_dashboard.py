@@ -19,7 +19,7 @@ from lean.services import unit_create
 from lean.tenancy import tenant_scope
 from projects import services as project_services
 from projects.models import BenefitSignoff, Project, State, Tier, Transition
-from targets import periods
+from lean import periods
 from targets.models import IndicatorUnit, Reading, Shortfall
 from tests.factories import make_member
 from tests.innovation.factories import close_project

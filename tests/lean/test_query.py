@@ -21,7 +21,8 @@ from lean.query.selectors import query_run
 from lean.services import unit_create
 from lean.tenancy import tenant_scope
 from projects.models import BenefitSignoff, Project, State, Tier
-from targets import periods, services
+from targets import services
+from lean import periods
 from targets.models import Branch, Reading, Shortfall
 from tests.factories import make_member
 from tests.targets.factories import branch, make_indicator

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from lean.services import unit_create
 from lean.tenancy import tenant_scope
-from targets import periods, selectors, services
+from targets import selectors, services
+from lean import periods
 from targets.models import Reading, Shortfall
 
 from .factories import branch, make_indicator, read

@@ -14,7 +14,8 @@ from django.utils import timezone, translation
 from lean.apikeys import api_key_create
 from lean.errors import ApplicationError
 from lean.tenancy import tenant_scope
-from targets import periods, selectors, services
+from targets import selectors, services
+from lean import periods
 from targets.models import Assessment, Shortfall
 from targets.report_files import _sections, report_pdf, report_xlsx
 from targets.reports import report_get, shortfall_reports_make

@@ -17,7 +17,8 @@ from projects import services as project_services
 from projects import workflow
 from projects.coverage import COVERING
 from projects.models import Project, State, Tier, Transition
-from targets import periods, selectors, services
+from targets import selectors, services
+from lean import periods
 from targets.models import Shortfall
 from targets.reports import shortfall_reports_make
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from targets import periods
+from lean import periods
 
 
 @pytest.mark.parametrize(

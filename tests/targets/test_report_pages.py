@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from lean.services import unit_create
 from lean.tenancy import tenant_scope
-from targets import periods
+from lean import periods
 from targets.models import ShortfallReport
 from targets.reports import shortfall_reports_make
 

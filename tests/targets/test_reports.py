@@ -17,7 +17,7 @@ from lean.jobs import run_job
 from lean.models import JobRun, Notification, Unit
 from lean.tenancy import tenant_scope
 from projects import services as ps
-from targets import periods
+from lean import periods
 from targets.models import Indicator, IndicatorTarget, IndicatorUnit, Reading, Shortfall, ShortfallReport, TargetNode
 from targets.report_files import report_pdf, report_xlsx
 from targets.reports import default_report_period, report_get, report_list, shortfall_reports_make

@@ -6,7 +6,8 @@ import pytest
 
 from lean.services import unit_create
 from lean.tenancy import tenant_scope
-from targets import periods, rollup, services
+from targets import rollup, services
+from lean import periods
 
 from .factories import branch, make_indicator, read
 

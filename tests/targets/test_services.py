@@ -7,7 +7,8 @@ import pytest
 
 from lean.errors import ApplicationError
 from lean.tenancy import tenant_scope
-from targets import periods, services
+from targets import services
+from lean import periods
 from targets.models import IndicatorTarget, Reading, Shortfall, TargetNode
 
 from .factories import branch, make_indicator, read
