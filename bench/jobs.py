@@ -21,11 +21,12 @@ from django.utils import timezone
 from innovation import jobs as listing_jobs
 from innovation.models import Contribution, Listing
 from innovation.services.listings import listing_open
-from lean import jobs
-from lean.errors import ApplicationError
-from lean.models import JobRun, Tenant
-from lean.tenancy import tenant_scope
 from lean import periods
+from lean.errors import ApplicationError
+from lean.models import Tenant
+from lean.tenancy import tenant_scope
+from scheduling import services as jobs
+from scheduling.models import JobRun
 from targets.models import Shortfall, ShortfallReport
 
 
@@ -105,7 +106,7 @@ def _report_period(tenant: Tenant, period: periods.Period, runs: int, budget: fl
                 with transaction.atomic():
                     ShortfallReport.objects.filter(period_kind=period.kind, period_start=period.start).delete()
                     elapsed, queries, run = _timed(
-                        lambda: jobs.run_job(job=jobs.SHORTFALL_REPORT, tenant=tenant, period=str(period), manual=True)
+                        lambda: jobs.run_job(job="shortfall_report", tenant=tenant, period=str(period), manual=True)
                     )
                     if run.status != JobRun.Status.FINISHED:
                         raise JobFailed(run.error)
@@ -121,7 +122,7 @@ def _open(tenant, listing, period: str):
     """The listing job for the listing's period (its two steps called directly when the period is no month,
     quarter or year, which the job cannot be asked for: the demo's listings span several months)."""
     if period:
-        run = jobs.run_job(job=jobs.INNOVATION_LISTING, tenant=tenant, period=period, manual=True)
+        run = jobs.run_job(job="innovation_listing", tenant=tenant, period=period, manual=True)
         if run.status != JobRun.Status.FINISHED:
             raise JobFailed(run.error)
         return run.result.get("listed")

@@ -17,6 +17,6 @@ def setup_periodic_tasks(sender, **kwargs):
 
     sender.add_periodic_task(
         settings.LEAN_DISPATCH_INTERVAL,
-        sender.signature("lean.dispatch_tenant_jobs"),
+        sender.signature("scheduling.dispatch"),
         name="dispatch tenant jobs",
     )

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "lean",
+    "scheduling",
     "targets",
     "benchmarking",
     "projects",

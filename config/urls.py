@@ -5,12 +5,12 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from innovation.views import board as innovation_board
-
 from lean import apis, audit_apis
 from lean.dashboard import tiles as dashboard_tiles
-from lean.views import accounts, audit, auth, channels, dashboard, integrations, jobs, notifications, org, tenant_settings
+from lean.views import accounts, audit, auth, channels, dashboard, integrations, notifications, org, tenant_settings
 from lean.views import query as query_views
 from lean.views import sso as sso_views
+from scheduling import views as jobs
 
 tenant_patterns = [
     path("", org.home_view, name="home"),

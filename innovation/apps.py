@@ -23,12 +23,12 @@ class InnovationConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
-        from lean import jobs as lean_jobs
         from lean import versioned_cache
         from lean.models import Tenant
         from lean.navigation import NavItem, register
-        from lean.scheduling import TenantJob, register_job
         from projects.signals import project_closed
+        from scheduling.registry import Job, ScheduleDefault
+        from scheduling.registry import register as register_job
 
         from . import jobs as listing_jobs
         from .handlers import announce_finalized_listing, award_closed_project, set_up_new_tenant
@@ -40,7 +40,20 @@ class InnovationConfig(AppConfig):
         listing_finalized.connect(announce_finalized_listing, dispatch_uid="innovation-announce-listing")
         post_save.connect(set_up_new_tenant, sender=Tenant, dispatch_uid="innovation-set-up-tenant")
         register(NavItem(_("Employee innovation"), "innovation-archive", "innovation.view", "award"))
-        register_job(TenantJob(lean_jobs.INNOVATION_LISTING, "innovation.listing_job", listing_jobs.is_due))
-        lean_jobs.job_body_register(
-            lean_jobs.INNOVATION_LISTING, period=listing_jobs.job_period, body=listing_jobs.job_body
+        register_job(
+            Job(
+                listing_jobs.JOB,
+                _("Public innovation listings"),
+                is_due=listing_jobs.is_due,
+                period=listing_jobs.job_period,
+                body=listing_jobs.job_body,
+                schedule=ScheduleDefault("quarterly", day=10, hour=9),
+                description=_(
+                    "The verified contributions not yet listed are opened for objections; when the window closes "
+                    "with no open objection, the listing is finalized."
+                ),
+                icon="megaphone",
+                settings_link="innovation-settings",
+                settings_perm="innovation.listing.manage",
+            )
         )

@@ -7,9 +7,9 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from lean import periods
 from lean.apis import CursorField, TenantAPIView, cursor_page, cursor_page_schema, error_responses
 from lean.models import Membership, Unit
-from targets import periods
 from targets.apis.common import PeriodField, RowField, read_filters
 
 from . import selectors

@@ -13,16 +13,18 @@ from datetime import timedelta
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from lean import jobs
+from lean import periods
 from lean.errors import ApplicationError
-from lean.models import JobRun
 from lean.notify import notify
 from lean.selectors import lean_office_members
 from lean.tenancy import current_tenant
-from targets import periods
+from scheduling import services as jobs
+from scheduling.models import JobRun
 
 from .models import Listing, Objection
 from .services.listings import listing_finalize, listing_open, listing_url
+
+JOB = "innovation_listing"  # its name in scheduling.registry
 
 
 def _local_midnight(tenant, now):
@@ -31,11 +33,8 @@ def _local_midnight(tenant, now):
 
 def opening_period(*, tenant, now) -> periods.Period | None:
     """The period whose listing the scheduler opens now, or None (cadence off, day not come, already done)."""
-    settings = jobs.job_settings_get()
-    period = jobs.cycle_period(
-        cadence=settings.listing_cadence, day=settings.listing_day, hour=settings.listing_hour, tenant=tenant, now=now
-    )
-    if period is None or jobs.finished(jobs.INNOVATION_LISTING, str(period)):
+    period = jobs.scheduled_cycle(JOB, tenant=tenant, now=now)
+    if period is None or jobs.finished(JOB, str(period)):
         return None
     return period
 
@@ -91,8 +90,8 @@ def job_period(text, *, manual: bool, now, tenant) -> str:
     if text:
         return str(jobs.parse_job_period(text))
     if manual:
-        settings = jobs.job_settings_get()
-        return str(jobs.default_period(cadence=settings.listing_cadence, today=jobs.local_now(tenant, now).date()))
+        cadence = jobs.schedule_for(JOB).cadence
+        return str(jobs.default_period(cadence=cadence, today=jobs.local_now(tenant, now).date()))
     period = opening_period(tenant=tenant, now=now)
     return str(period) if period else ""
 

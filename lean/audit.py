@@ -154,16 +154,9 @@ SOURCES = [
     Source(
         "job_settings",
         "settings",
-        "lean.JobSettings",
+        "scheduling.Schedule",
         _("Scheduled jobs"),
-        {
-            "report_cadence": PLAIN,
-            "report_day": PLAIN,
-            "report_hour": PLAIN,
-            "listing_cadence": PLAIN,
-            "listing_day": PLAIN,
-            "listing_hour": PLAIN,
-        },
+        {"job": PLAIN, "cadence": PLAIN, "day": PLAIN, "hour": PLAIN},
         link="jobs-settings",
         link_perm="jobs.manage",
     ),

@@ -303,65 +303,6 @@ class WebhookDelivery(TenantModel):
         return f"{self.event} {self.event_id}"
 
 
-class JobSettings(TenantModel):
-    """When the tenant's scheduled jobs run, in the tenant's time zone: the shortfall report and the public
-    innovation listing (the listing's objection window is innovation's setting)."""
-
-    class Cadence(models.TextChoices):
-        OFF = "off", _("Off")
-        MONTHLY = "monthly", _("Monthly")
-        QUARTERLY = "quarterly", _("Quarterly")
-
-    report_cadence = models.CharField(
-        _("shortfall reports"), max_length=10, choices=Cadence.choices, default=Cadence.MONTHLY
-    )
-    report_day = models.PositiveSmallIntegerField(_("on day"), default=5)  # 1–28 of the month (after a quarter)
-    report_hour = models.PositiveSmallIntegerField(_("at hour"), default=8)
-    listing_cadence = models.CharField(
-        _("innovation listings"), max_length=10, choices=Cadence.choices, default=Cadence.QUARTERLY
-    )
-    listing_day = models.PositiveSmallIntegerField(_("on day"), default=10)
-    listing_hour = models.PositiveSmallIntegerField(_("at hour"), default=9)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("job settings")
-        verbose_name_plural = _("job settings")
-        constraints = [models.UniqueConstraint(fields=["tenant"], name="job_settings_one_per_tenant")]
-
-    def __str__(self):
-        return str(self.tenant_id)
-
-
-class JobRun(TenantModel):
-    """One run of a scheduled or manual job for the tenant: started, finished or failed with the error."""
-
-    class Status(models.TextChoices):
-        STARTED = "started", _("Running")
-        FINISHED = "finished", _("Finished")
-        FAILED = "failed", _("Failed")
-
-    job = models.CharField(_("job"), max_length=40)
-    period = models.CharField(_("period"), max_length=20, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.STARTED)
-    manual = models.BooleanField(_("run by hand"), default=False)
-    triggered_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    started_at = models.DateTimeField(_("started"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    result = models.JSONField(default=dict)
-
-    class Meta:
-        verbose_name = _("job run")
-        verbose_name_plural = _("job runs")
-        ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["tenant", "job", "started_at"], name="job_run_job_date")]
-
-    def __str__(self):
-        return f"{self.job} {self.period}"
-
-
 class SavedQuery(TenantModel):
     """A dynamic query (动态查询) kept under a name: its parameters as the query page's form takes them. Visible
     to everyone in the tenant who may use the query page, and shared by its link; whoever opens it sees it

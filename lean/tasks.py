@@ -1,14 +1,12 @@
-"""The tenant-aware base task, the dispatcher beat wakes, and a health task."""
+"""The tenant-aware base task, health tasks and the delivery tasks of webhooks and group robots."""
 
 import logging
 
 from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError, connection
-from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from .models import Tenant, Unit
-from .scheduling import JOBS
 from .tenancy import tenant_scope
 
 logger = logging.getLogger(__name__)
@@ -46,26 +44,6 @@ def health_check():
 def tenant_health_check(self, tenant_id):
     """Counts the tenant's units from inside its scope: proves the task door sets the tenant."""
     return {"tenant_id": tenant_id, "units": Unit.objects.count()}
-
-
-@shared_task(name="lean.dispatch_tenant_jobs")
-def dispatch_tenant_jobs():
-    """Start every due job of every active tenant; one tenant's failure never stops the others."""
-    from celery import current_app
-
-    now = timezone.now()
-    started = 0
-    for tenant in Tenant.objects.filter(active=True).order_by("pk"):
-        for job in JOBS.values():
-            try:
-                with tenant_scope(tenant):
-                    due = job.is_due(tenant, now)
-                if due:
-                    current_app.send_task(job.task_name, args=[tenant.pk])
-                    started += 1
-            except Exception:
-                logger.exception("dispatching %s for tenant %s failed", job.name, tenant.pk)
-    return started
 
 
 @shared_task(

@@ -8,9 +8,9 @@ class ProjectsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from lean import jobs
         from lean.navigation import NavItem, register
-        from lean.scheduling import TenantJob, register_job
+        from scheduling.registry import Job
+        from scheduling.registry import register as register_job
         from targets import selectors as target_selectors
 
         from . import reminders
@@ -25,5 +25,13 @@ class ProjectsConfig(AppConfig):
         project_closed.connect(announce_closed_project, dispatch_uid="projects-announce-closed")
         register(NavItem(_("Projects"), "projects-mine", "projects.view", "kanban"))
         register(NavItem(_("Finance sign-off"), "projects-finance", "projects.finance", "cash-coin"))
-        register_job(TenantJob(jobs.REMINDERS, "projects.reminders_job", reminders.is_due))
-        jobs.job_body_register(jobs.REMINDERS, period=reminders.job_period, body=reminders.job_body)
+        register_job(
+            Job(
+                reminders.JOB,
+                _("Reminders"),
+                is_due=reminders.is_due,
+                period=reminders.job_period,
+                body=reminders.job_body,
+                takes_period=False,
+            )
+        )

@@ -16,14 +16,16 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lean import jobs
-from lean.models import JobRun, Membership, Notification
+from lean.models import Membership, Notification
 from lean.notify import notify
 from lean.tenancy import current_tenant
+from scheduling import services as jobs
+from scheduling.models import JobRun
 
 from .models import Project, Review, ReviewAssignment, State, TeamMember
 
 MIDTERM_DAYS, CLOSING_DAYS, PENDING_DAYS = 7, 14, 3
+JOB = "reminders"  # its name in scheduling.registry
 START_HOUR = 8  # reminders go out once a local day, from this hour
 
 
@@ -146,4 +148,4 @@ def job_body(*, period: str, run: JobRun, now) -> dict:
 def is_due(tenant, now) -> bool:
     """Once a local day, from START_HOUR."""
     local = jobs.local_now(tenant, now)
-    return local.hour >= START_HOUR and not jobs.finished(jobs.REMINDERS, local.date().isoformat())
+    return local.hour >= START_HOUR and not jobs.finished(JOB, local.date().isoformat())

@@ -2,10 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lean import periods
 from lean.forms import StyledForm
 from lean.models import Unit
 
-from lean import periods
 from .models import Aggregation, Branch, Direction, Frequency, Shortfall, TargetTree
 
 

@@ -20,10 +20,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from lean import periods
 from lean.errors import ApplicationError
 from lean.exports import is_dangerous, table_csv
-
-from lean import periods
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000

@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lean import periods
 from lean.errors import ApplicationError
 from lean.models import Membership, Role, Unit
 from lean.tenancy import current_tenant
 
 from . import selectors, services
-from lean import periods
 from .import_files import RawRow, parse_period, parse_value, read_upload
 from .models import Indicator, IndicatorUnit, Reading, ReadingImport
 

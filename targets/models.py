@@ -9,9 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from lean.models import Membership, TenantModel, Unit
-
 from lean import periods
+from lean.models import Membership, TenantModel, Unit
 
 
 class Branch(models.TextChoices):
@@ -338,7 +337,7 @@ class ShortfallReport(PeriodFields, TenantModel):
     new = models.PositiveIntegerField(_("new since the last report"), default=0)
     uncovered = models.PositiveIntegerField(_("not attacked by a project"), default=0)
     all_on_target = models.BooleanField(_("all on target"), default=False)
-    run = models.ForeignKey("lean.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    run = models.ForeignKey("scheduling.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 from django.utils.translation import gettext as _
 
 from lean import periods
+
 from .models import ShortfallReport
 
 FORMULA_START = ("=", "+", "-", "@")

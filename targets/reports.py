@@ -34,17 +34,19 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from lean import jobs
-from lean.models import JobRun, Membership, Role, Unit
+from lean import periods
+from lean.models import Membership, Role, Unit
 from lean.notify import notify_each
 from lean.selectors import lean_office_members, unit_managers_of
 from lean.tenancy import current_tenant
+from scheduling import services as jobs
+from scheduling.models import JobRun
 
-from lean import periods
 from . import selectors as target_selectors
 from .models import Reading, Shortfall, ShortfallReport
 from .services import achievement
 
+JOB = "shortfall_report"  # its name in scheduling.registry
 TREND_PERIODS = 6
 WORST = 10
 TRUNC = {periods.MONTH: TruncMonth, periods.QUARTER: TruncQuarter}
@@ -450,7 +452,7 @@ def job_period(text, *, manual: bool, now, tenant) -> str:
     if text:
         return str(jobs.parse_job_period(text))
     today = jobs.local_now(tenant, now).date()
-    return str(default_report_period(today, jobs.job_settings_get().report_cadence))
+    return str(default_report_period(today, jobs.schedule_for(JOB).cadence))
 
 
 def job_body(*, period: str, run: JobRun, now) -> dict:
@@ -469,8 +471,4 @@ def job_body(*, period: str, run: JobRun, now) -> dict:
 
 def is_due(tenant, now) -> bool:
     """Due once this cycle's day and hour have come (tenant's time zone) and its period has no finished run."""
-    settings = jobs.job_settings_get()
-    period = jobs.cycle_period(
-        cadence=settings.report_cadence, day=settings.report_day, hour=settings.report_hour, tenant=tenant, now=now
-    )
-    return period is not None and not jobs.finished(jobs.SHORTFALL_REPORT, str(period))
+    return jobs.due_by_schedule(JOB, tenant=tenant, now=now)

@@ -8,9 +8,9 @@ from django.db.models.functions import ExtractYear
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from lean import periods
 from lean.models import Membership, Role, Unit
 
-from lean import periods
 from .models import Assessment, Indicator, IndicatorTarget, Reading, Shortfall, TargetNode, TargetTree
 
 

@@ -12,12 +12,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from lean import periods
 from lean.errors import ApplicationError
 from lean.models import Membership, Unit
 from lean.permissions import can
 from lean.tenancy import current_tenant
 
-from lean import periods
 from .models import (
     Assessment,
     Branch,

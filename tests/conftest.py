@@ -11,8 +11,8 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import connection
 
-from lean import versioned_cache
 from config.celery import app as celery_app
+from lean import versioned_cache
 from lean.db_roles import as_owner
 from lean.models import Tenant
 

@@ -104,12 +104,12 @@ def make_settings_change(ts) -> None:
 
 
 def make_jobs(ts) -> None:
-    """The job settings (their creation is their first history row), and a run of the shortfall report job for a
+    """The job schedules (their creation is their first history row), and a run of the shortfall report job for a
     month long past, with its reports (a row in each jobs table)."""
-    from lean import jobs
+    from scheduling import services as jobs
 
-    jobs.job_settings_get()
-    run = jobs.run_job(job=jobs.SHORTFALL_REPORT, tenant=ts.tenant, period="2020-01", actor=ts.lean_office)
+    jobs.schedules()
+    run = jobs.run_job(job="shortfall_report", tenant=ts.tenant, period="2020-01", actor=ts.lean_office)
     assert run.status == run.Status.FINISHED, run.error
     ts.extra.update(job_run=run)
 

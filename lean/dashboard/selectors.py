@@ -12,12 +12,12 @@ from django.db.models.functions import Coalesce, Lag, Least, Substr
 
 from benchmarking.comparison import active_benchmarks, comparisons
 from innovation.models import Contribution, Credit, Suggestion
+from lean import periods
 from lean.models import Membership, Unit
 from projects.finance import signed_q
 from projects.models import State, Tier, Transition
 from projects.queries import portfolio_filter, portfolio_scope
 from projects.workflow import BOARD
-from lean import periods
 from targets import selectors as target_selectors
 from targets.models import Branch, Direction, Reading, Shortfall
 from targets.rollup import CAP

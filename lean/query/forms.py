@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from innovation.models import ContributionType
-from projects.models import State, Tier
 from lean import periods
+from projects.models import State, Tier
 from targets.models import Branch, Shortfall
 
 from ..models import Membership, Role, Unit

@@ -4,10 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from lean import periods
 from lean.apis import Page  # noqa: F401 (the pages every list operation uses, imported from here)
 from lean.permissions import can
-
-from lean import periods
 
 MAX_BULK = 5000
 

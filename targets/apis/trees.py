@@ -5,11 +5,11 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from lean import periods
 from lean.apis import TenantAPIView, error_responses
 from lean.models import Unit
 
 from .. import rollup, selectors
-from lean import periods
 from ..models import Branch
 from .common import PeriodField, RowField, read_filters
 

@@ -11,9 +11,9 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from lean import periods
 from lean.models import Membership, Role, Unit
 from targets import services
-from lean import periods
 from targets.models import Aggregation, Branch, Direction, Indicator, Shortfall, TargetNode, TargetTree
 
 UP, DOWN = Direction.HIGHER, Direction.LOWER

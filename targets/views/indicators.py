@@ -8,12 +8,12 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from lean import periods
 from lean.errors import ApplicationError
 from lean.models import Unit
 from lean.paging import paginate
 
 from .. import selectors, services
-from lean import periods
 from ..forms import IndicatorForm, YearTargetForm
 from ..models import IndicatorTarget
 from .tree import require

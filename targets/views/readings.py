@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lean import periods
 from lean.errors import ApplicationError
 from lean.permissions import can
 
 from .. import selectors, services
-from lean import periods
 from ..forms import ReadingEntryFilterForm, ReadingForm
 from ..models import Indicator, IndicatorTarget, Reading
 from .tree import require

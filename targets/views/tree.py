@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lean import periods
 from lean.errors import ApplicationError
 from lean.permissions import can
 
 from .. import rollup, selectors, services
-from lean import periods
 from ..forms import IndicatorForm, NodeForm, TreeFilterForm, TreeForm
 from ..models import Indicator, TargetTree
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from benchmarking import services
 from benchmarking.models import BenchmarkIndicator, Peer, PeerValue, Proposal
-from lean.tenancy import tenant_scope
 from lean import periods
+from lean.tenancy import tenant_scope
 from tests.benchmarking.factories import make_benchmarking
 from tests.targets.factories import make_indicator, make_targets
 

@@ -5,8 +5,8 @@ from decimal import Decimal as D
 import pytest
 
 from benchmarking.comparison import compare, unit_values
-from lean.tenancy import tenant_scope
 from lean import periods
+from lean.tenancy import tenant_scope
 from targets.models import Direction
 from tests.benchmarking.factories import make_benchmarking
 from tests.targets.factories import make_targets, read

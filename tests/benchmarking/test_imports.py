@@ -16,8 +16,8 @@ from openpyxl import Workbook, load_workbook
 
 from benchmarking import imports, selectors, services
 from benchmarking.models import Peer, PeerValue
-from lean.tenancy import tenant_scope
 from lean import periods
+from lean.tenancy import tenant_scope
 from tests.benchmarking.factories import make_benchmarking
 from tests.targets.factories import make_targets
 

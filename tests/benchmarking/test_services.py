@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied
 
 from benchmarking import services
 from benchmarking.models import BenchmarkIndicator, PeerValue, Proposal
+from lean import periods
 from lean.errors import ApplicationError
 from lean.services import unit_create
 from lean.tenancy import tenant_scope
-from lean import periods
 from targets import services as target_services
 from targets.models import Shortfall
 from tests.benchmarking.factories import make_benchmarking

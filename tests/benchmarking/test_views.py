@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from benchmarking import selectors, services
 from benchmarking.models import BenchmarkIndicator, Peer, PeerValue, Practice, Proposal
-from lean.tenancy import tenant_scope
 from lean import periods
+from lean.tenancy import tenant_scope
 from tests.targets.factories import bulk_indicators, make_indicator, make_targets, read
 
 from .factories import make_benchmarking

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from benchmarking import services
-from lean.tenancy import tenant_scope
 from lean import periods
+from lean.tenancy import tenant_scope
 from tests.benchmarking.factories import make_benchmarking
 from tests.targets.factories import make_targets, read
 

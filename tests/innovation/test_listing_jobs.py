@@ -10,9 +10,10 @@ from innovation.jobs import is_due
 from innovation.models import Listing
 from innovation.services import contributions, listings
 from lean.errors import ApplicationError
-from lean.jobs import job_settings_update, run_job
-from lean.models import JobRun, Notification, WebhookDelivery
+from lean.models import Notification, WebhookDelivery
 from lean.tenancy import tenant_scope
+from scheduling.models import JobRun
+from scheduling.services import run_job, schedules_update
 from tests.innovation.factories import make_opl
 
 OPENING = datetime(2025, 10, 10, 2, 0, tzinfo=UTC)  # 10 October, 10:00 in Shanghai
@@ -33,7 +34,9 @@ def office(two_tenants, settings):
             actor=a.lean_office, objection=a.extra["objection"], uphold=False, resolution="核实无误"
         )
         listings.listing_finalize(actor=a.lean_office, listing=old, now=old.closes_at + timedelta(seconds=1))
-        job_settings_update(actor=a.lean_office, listing_cadence="quarterly", listing_day=10, listing_hour=9)
+        schedules_update(
+            actor=a.lean_office, changes={"innovation_listing": {"cadence": "quarterly", "day": 10, "hour": 9}}
+        )
         opl = make_opl(a, title="皮带跑偏处理一点课", day=date(2025, 8, 15))
         contributions.contribution_verify(actor=a.manager, contribution=opl)
         a.extra["august_opl"] = opl

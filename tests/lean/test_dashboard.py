@@ -13,13 +13,13 @@ from django.utils import timezone, translation
 from benchmarking import services as bench_services
 from innovation.models import Contribution, Credit, Suggestion
 from innovation.services import suggestions as suggestion_services
+from lean import periods
 from lean.dashboard.tiles import TILES
 from lean.models import Membership, Role
 from lean.services import unit_create
 from lean.tenancy import tenant_scope
 from projects import services as project_services
 from projects.models import BenefitSignoff, Project, State, Tier, Transition
-from lean import periods
 from targets.models import IndicatorUnit, Reading, Shortfall
 from tests.factories import make_member
 from tests.innovation.factories import close_project

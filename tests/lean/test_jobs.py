@@ -8,13 +8,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import OperationalError
 
-from lean import jobs
 from config.celery import app
 from lean.errors import ApplicationError
-from lean.jobs import cycle_period, job_enqueue, job_settings_get, job_settings_update, run_job
-from lean.models import JobRun, Tenant
-from lean.tasks import dispatch_tenant_jobs
+from lean.models import Tenant
 from lean.tenancy import tenant_scope
+from scheduling import services as jobs
+from scheduling.models import JobRun
+from scheduling.services import TASK_NAME, cycle_period, job_enqueue, run_job, schedule_for, schedules_update
+from scheduling.tasks import dispatch_tenant_jobs
 from targets.models import ShortfallReport
 
 
@@ -30,16 +31,13 @@ def sent(monkeypatch):
 
 
 def test_the_jobs_are_registered():
-    from lean.scheduling import JOBS
+    from scheduling.registry import JOBS
 
-    assert {name: JOBS[name].task_name for name in jobs.JOB_LABELS} == {
-        "shortfall_report": "targets.shortfall_report_job",
-        "innovation_listing": "innovation.listing_job",
-        "reminders": "projects.reminders_job",
-    }
-    assert set(jobs.BODIES) >= set(jobs.JOB_LABELS)
+    assert set(JOBS) == {"shortfall_report", "innovation_listing", "reminders"}
+    assert {job.name for job in JOBS.values() if job.schedule} == {"shortfall_report", "innovation_listing"}
+    assert set(jobs.job_labels()) == set(JOBS)
     app.loader.import_default_modules()
-    assert {"targets.shortfall_report_job", "innovation.listing_job", "projects.reminders_job"} <= set(app.tasks)
+    assert {TASK_NAME, "scheduling.dispatch"} <= set(app.tasks)
 
 
 def test_run_job_records_a_finished_run(two_tenants):
@@ -73,7 +71,11 @@ def test_run_job_reraises_database_errors_for_the_retry(two_tenants, monkeypatch
     def lost(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setitem(jobs.BODIES, "shortfall_report", jobs.JobBody(jobs.BODIES["shortfall_report"].period, lost))
+    from dataclasses import replace
+
+    from scheduling.registry import JOBS
+
+    monkeypatch.setitem(JOBS, "shortfall_report", replace(JOBS["shortfall_report"], body=lost))
     with pytest.raises(OperationalError):
         run_job(job="shortfall_report", tenant=a.tenant, period="2025-01")
     with tenant_scope(a.tenant):
@@ -88,7 +90,7 @@ def test_run_job_continues_an_enqueued_run_and_skips_a_finished_one(
         with django_capture_on_commit_callbacks(execute=True):
             run = job_enqueue(actor=a.lean_office, job="shortfall_report", period="2025-01")
         assert (run.status, run.manual, run.triggered_by, run.period) == ("started", True, a.lean_office, "2025-01")
-    assert sent == [("targets.shortfall_report_job", [a.tenant.pk], {"run_id": run.pk, "period": "2025-01"})]
+    assert sent == [(TASK_NAME, [a.tenant.pk, "shortfall_report"], {"run_id": run.pk, "period": "2025-01"})]
     done = run_job(job="shortfall_report", tenant=a.tenant, period="2025-01", run=run)
     assert done.pk == run.pk and done.status == "finished"
     again = run_job(job="shortfall_report", tenant=a.tenant, period="2025-01", run=run)
@@ -119,18 +121,33 @@ def test_enqueue_is_for_the_lean_office_and_checks_the_period(two_tenants, sent)
 def test_settings_update_validates(two_tenants):
     a, _b = two_tenants
     with tenant_scope(a.tenant):
-        settings = job_settings_get()
-        assert (settings.report_cadence, settings.report_day, settings.report_hour) == ("monthly", 5, 8)
-        changes = settings.history.count()
+        report = schedule_for("shortfall_report")
+        assert (report.cadence, report.day, report.hour) == ("monthly", 5, 8)
+        listing = schedule_for("innovation_listing")
+        assert (listing.cadence, listing.day, listing.hour) == ("quarterly", 10, 9)
+        changes = report.history.count()
         with pytest.raises(ApplicationError) as error:
-            job_settings_update(actor=a.lean_office, report_day=29, listing_hour=24, report_cadence="weekly")
-        assert set(error.value.field_errors) == {"report_day", "listing_hour", "report_cadence"}
+            schedules_update(
+                actor=a.lean_office,
+                changes={"shortfall_report": {"day": 29, "cadence": "weekly"}, "innovation_listing": {"hour": 24}},
+            )
+        assert set(error.value.field_errors) == {
+            "shortfall_report.day",
+            "shortfall_report.cadence",
+            "innovation_listing.hour",
+        }
         with pytest.raises(ApplicationError):
-            job_settings_update(actor=a.manager, report_day=3)
-        settings = job_settings_update(actor=a.lean_office, report_cadence="quarterly", report_day="3", listing_hour=0)
-        settings.refresh_from_db()
-        assert (settings.report_cadence, settings.report_day, settings.listing_hour) == ("quarterly", 3, 0)
-        assert settings.history.count() == changes + 1
+            schedules_update(actor=a.lean_office, changes={"reminders": {"day": 3}})  # runs on its own clock
+        with pytest.raises(ApplicationError):
+            schedules_update(actor=a.manager, changes={"shortfall_report": {"day": 3}})
+        schedules_update(
+            actor=a.lean_office,
+            changes={"shortfall_report": {"cadence": "quarterly", "day": "3"}, "innovation_listing": {"hour": 0}},
+        )
+        report.refresh_from_db()
+        listing.refresh_from_db()
+        assert (report.cadence, report.day, listing.hour) == ("quarterly", 3, 0)
+        assert report.history.count() == changes + 1
 
 
 def test_cycle_period_in_the_tenants_time_zone():
@@ -154,7 +171,7 @@ def test_dispatcher_chooses_due_tenants_by_cadence_and_time_zone(two_tenants, se
     monkeypatch.setattr("django.utils.timezone.now", lambda: clock["now"])
 
     def reports_sent():
-        found = [args[0] for name, args, _kw in sent if name == "targets.shortfall_report_job"]
+        found = [args[0] for name, args, _kw in sent if name == TASK_NAME and args[1] == "shortfall_report"]
         sent.clear()
         return found
 
@@ -166,12 +183,12 @@ def test_dispatcher_chooses_due_tenants_by_cadence_and_time_zone(two_tenants, se
     # alpha's February report is made; beta goes quarterly and its Q4 report is already made
     run_job(job="shortfall_report", tenant=a.tenant, period="2025-02")
     with tenant_scope(b.tenant):
-        job_settings_update(actor=b.lean_office, report_cadence="quarterly")
+        schedules_update(actor=b.lean_office, changes={"shortfall_report": {"cadence": "quarterly"}})
     run_job(job="shortfall_report", tenant=b.tenant, period="2024-Q4")
     dispatch_tenant_jobs()
     assert reports_sent() == []
     with tenant_scope(a.tenant):
-        job_settings_update(actor=a.lean_office, report_cadence="off")
+        schedules_update(actor=a.lean_office, changes={"shortfall_report": {"cadence": "off"}})
     clock["now"] = at(2025, 4, 5, 13, 30)
     dispatch_tenant_jobs()
     assert reports_sent() == [b.tenant.pk]  # beta's Q1; alpha is off

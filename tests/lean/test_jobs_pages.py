@@ -1,4 +1,4 @@
-"""The lean office's job pages: the schedule (cadences, day, hour, the objection window, the next run times),
+"""The lean office's job pages: the schedule (each job's cadence, day and hour, the next run times),
 the runs with their status and error, and a manual run of a job for a period."""
 
 from datetime import UTC, datetime, timedelta
@@ -10,20 +10,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from innovation.models import InnovationSettings
-from lean.jobs import next_run_at
-from lean.models import JobRun, JobSettings
 from lean.tenancy import tenant_scope
+from scheduling.models import JobRun, Schedule
+from scheduling.services import next_run_at
 
 BASE = "/t/alpha/jobs"
 GOOD = {
-    "report_cadence": "monthly",
-    "report_day": "3",
-    "report_hour": "7",
-    "listing_cadence": "quarterly",
-    "listing_day": "12",
-    "listing_hour": "10",
-    "objection_days": "9",
+    "shortfall_report-cadence": "monthly",
+    "shortfall_report-day": "3",
+    "shortfall_report-hour": "7",
+    "innovation_listing-cadence": "quarterly",
+    "innovation_listing-day": "12",
+    "innovation_listing-hour": "10",
 }
 
 
@@ -79,7 +77,7 @@ def test_who_opens_the_job_pages(english, tenant_a, login, role):
         send.assert_not_called()
         with tenant_scope(tenant_a.tenant):
             assert not JobRun.objects.exists()
-            assert not JobSettings.objects.filter(report_day=3).exists()
+            assert not Schedule.objects.filter(day=3).exists()
 
 
 def test_the_settings_are_saved_and_the_next_runs_shown(english, tenant_a, login):
@@ -89,10 +87,10 @@ def test_the_settings_are_saved_and_the_next_runs_shown(english, tenant_a, login
     response = client.post(f"{BASE}/settings/", GOOD)
     assert response.status_code == 302
     with tenant_scope(tenant_a.tenant):
-        settings = JobSettings.objects.get()
-        assert (settings.report_cadence, settings.report_day, settings.report_hour) == ("monthly", 3, 7)
-        assert (settings.listing_cadence, settings.listing_day, settings.listing_hour) == ("quarterly", 12, 10)
-        assert InnovationSettings.objects.get().objection_days == 9
+        saved = {s.job: (s.cadence, s.day, s.hour) for s in Schedule.objects.all()}
+        assert saved == {"shortfall_report": ("monthly", 3, 7), "innovation_listing": ("quarterly", 12, 10)}
+    # The listing job's own settings (the objection window) are linked, not repeated.
+    assert "/t/alpha/innovation/listings/settings/" in page
     page = client.get(f"{BASE}/settings/").content.decode()
     expected = next_run_at(cadence="monthly", day=3, hour=7, time_zone="Asia/Shanghai", now=timezone.now())
     assert expected.strftime("%Y-%m-%d %H:%M") in page
@@ -101,25 +99,24 @@ def test_the_settings_are_saved_and_the_next_runs_shown(english, tenant_a, login
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("report_day", "31"),
-        ("report_hour", "24"),
-        ("listing_day", "0"),
-        ("listing_hour", "-1"),
-        ("report_cadence", "weekly"),
-        ("objection_days", "61"),
-        ("report_day", "x"),
+        ("shortfall_report-day", "31"),
+        ("shortfall_report-hour", "24"),
+        ("innovation_listing-day", "0"),
+        ("innovation_listing-hour", "-1"),
+        ("shortfall_report-cadence", "weekly"),
+        ("shortfall_report-day", "x"),
     ],
 )
 def test_bad_settings_are_refused_and_nothing_is_stored(english, tenant_a, login, field, value):
     client = login(tenant_a.lean_office)
     response = client.post(f"{BASE}/settings/", {**GOOD, field: value})
     assert response.status_code == 400
-    assert response.context["form"].errors.get(field)
+    job, name = field.split("-")
+    form = next(form for form in response.context["forms"] if form.job.name == job)
+    assert form.errors.get(name)
     with tenant_scope(tenant_a.tenant):
-        settings = JobSettings.objects.first()
-        assert settings is None or (settings.report_day, settings.listing_day) == (5, 10)
-        days = InnovationSettings.objects.first()
-        assert days is None or days.objection_days != 9
+        # All or nothing: the other job's good values are not stored either.
+        assert {s.job: s.day for s in Schedule.objects.all()} in ({}, {"shortfall_report": 5, "innovation_listing": 10})
 
 
 def test_the_next_run_times():
@@ -172,8 +169,8 @@ def test_run_now_enqueues_the_job_after_commit(english, tenant_a, login, django_
     )
     send.assert_called_once()
     name = send.call_args.args[0]
-    assert name == "targets.shortfall_report_job"
-    assert send.call_args.kwargs["args"] == [tenant_a.tenant.pk]
+    assert name == "scheduling.run_tenant_job"
+    assert send.call_args.kwargs["args"] == [tenant_a.tenant.pk, "shortfall_report"]
     assert send.call_args.kwargs["kwargs"]["run_id"] == run.pk
 
 

@@ -3,18 +3,20 @@
 import time
 from datetime import date
 
-from lean.jobs import job_enqueue
-from lean.models import JobRun
 from lean.tenancy import tenant_scope
+from scheduling.models import JobRun
+from scheduling.services import job_enqueue
+from scheduling.tasks import run_tenant_job
 from targets.models import ShortfallReport
-from targets.tasks import shortfall_report_job
 
 
 def test_shortfall_report_job_runs_through_a_real_worker(two_tenants, worker):
     a, b = two_tenants
-    outcome = shortfall_report_job.delay(a.tenant.pk, "2025-01").get(timeout=60)
+    outcome = run_tenant_job.delay(a.tenant.pk, "shortfall_report", "2025-01").get(timeout=60)
     assert outcome["status"] == "finished" and outcome["result"]["created"] is True
-    assert shortfall_report_job.delay(a.tenant.pk, "2025-01").get(timeout=60)["result"]["created"] is False
+    assert (
+        run_tenant_job.delay(a.tenant.pk, "shortfall_report", "2025-01").get(timeout=60)["result"]["created"] is False
+    )
     with tenant_scope(a.tenant):
         assert ShortfallReport.objects.filter(period_start=date(2025, 1, 1)).count() == 2
         assert JobRun.objects.filter(job="shortfall_report", period="2025-01", status="finished").count() == 2

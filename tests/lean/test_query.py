@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from innovation.models import Contribution, ContributionType, RuleVersion
 from innovation.services import scoring
+from lean import periods
 from lean.models import SavedQuery
 from lean.query import measures as m
 from lean.query.selectors import query_run
@@ -22,7 +23,6 @@ from lean.services import unit_create
 from lean.tenancy import tenant_scope
 from projects.models import BenefitSignoff, Project, State, Tier
 from targets import services
-from lean import periods
 from targets.models import Branch, Reading, Shortfall
 from tests.factories import make_member
 from tests.targets.factories import branch, make_indicator

@@ -1,8 +1,9 @@
 """Celery through a real worker and the real (embedded) Redis broker."""
 
 from config.celery import app
-from lean.scheduling import TenantJob, register_job
-from lean.tasks import dispatch_tenant_jobs, health_check, tenant_health_check
+from lean.tasks import health_check, tenant_health_check
+from scheduling.registry import Job, register
+from scheduling.tasks import dispatch_tenant_jobs
 
 
 def test_health_task_runs_through_a_real_worker(worker):
@@ -31,18 +32,17 @@ def test_dispatcher_starts_due_jobs_per_tenant_and_survives_a_failing_one(two_te
         return True
 
     # Only the probe job: the apps' real jobs have their own dispatcher test (tests/lean/test_jobs.py).
-    monkeypatch.setattr(
-        "lean.tasks.JOBS", {"probe": TenantJob("probe", "lean.tenant_health_check", due_for_alpha_only)}
-    )
+    probe = Job("probe", "probe", is_due=due_for_alpha_only, period=lambda *a, **k: "", body=lambda **k: {})
+    monkeypatch.setattr("scheduling.tasks.JOBS", {"probe": probe})
     assert dispatch_tenant_jobs() == 1
-    assert sent == [("lean.tenant_health_check", [a.tenant.pk])]
+    assert sent == [("scheduling.run_tenant_job", [a.tenant.pk, "probe"])]
 
 
 def test_register_job_adds_to_the_registry(monkeypatch):
-    monkeypatch.setattr("lean.scheduling.JOBS", {})
-    from lean import scheduling
+    monkeypatch.setattr("scheduling.registry.JOBS", {})
+    from scheduling import registry as scheduling
 
-    register_job(TenantJob("x", "lean.health_check", lambda t, n: False))
+    register(Job("x", "x", is_due=lambda t, n: False, period=lambda *a, **k: "", body=lambda **k: {}))
     assert list(scheduling.JOBS) == ["x"]
 
 
@@ -50,4 +50,4 @@ def test_beat_schedule_runs_the_dispatcher():
     app.finalize()
     app.loader.import_default_modules()
     schedule = app.conf.beat_schedule
-    assert any(entry["task"] == "lean.dispatch_tenant_jobs" for entry in schedule.values())
+    assert any(entry["task"] == "scheduling.dispatch" for entry in schedule.values())

@@ -7,11 +7,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from lean.jobs import run_job
 from lean.models import Notification
 from lean.tenancy import tenant_scope
 from projects import services
 from projects.reminders import is_due
+from scheduling.services import run_job
 from tests.projects.factories import make_project
 
 

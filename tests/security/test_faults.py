@@ -28,10 +28,11 @@ from django.test import Client
 from innovation.models import Listing
 from innovation.services import contributions
 from lean import apis
-from lean.jobs import job_enqueue
-from lean.models import JobRun, Notification, Unit
+from lean.models import Notification, Unit
 from lean.tenancy import tenant_scope
 from lean.views import org
+from scheduling.models import JobRun
+from scheduling.services import job_enqueue
 from targets.models import ShortfallReport
 from tests.innovation.factories import make_opl
 
@@ -373,7 +374,9 @@ def test_a_worker_killed_in_the_middle_of_a_job_leaves_nothing_and_the_retry_doe
         contributions.contribution_verify(actor=alpha.manager, contribution=opl)
         notifications = Notification.objects.count()
     (job_worker.flags / "kill").touch()
-    _send(job_worker, "innovation.listing_job", alpha.tenant.pk, "2025-Q3")  # as the scheduler sends it
+    _send(
+        job_worker, "scheduling.run_tenant_job", alpha.tenant.pk, "innovation_listing", "2025-Q3"
+    )  # as the scheduler sends it
 
     job_worker.wait(lambda: (job_worker.flags / "waiting").exists(), "the redelivered attempt")
     assert not (job_worker.flags / "kill").exists()
@@ -403,7 +406,7 @@ def test_a_worker_killed_in_the_middle_of_a_job_leaves_nothing_and_the_retry_doe
 
 def test_redis_restarted_during_a_job_the_job_completes_once(alpha, job_worker):
     (job_worker.flags / "kill").unlink(missing_ok=True)
-    first = _send(job_worker, "targets.shortfall_report_job", alpha.tenant.pk, "2025-01")
+    first = _send(job_worker, "scheduling.run_tenant_job", alpha.tenant.pk, "shortfall_report", "2025-01")
     job_worker.wait(lambda: (job_worker.flags / "waiting").exists(), "the job to be under way")
 
     job_worker.broker.restart()  # the broker goes away and comes back with its append-only file
@@ -413,7 +416,9 @@ def test_redis_restarted_during_a_job_the_job_completes_once(alpha, job_worker):
     assert outcome["status"] == "finished" and outcome["result"]["created"] is True
     # The worker reconnected: it takes the next task, and a delivery of the same job again (as after a lost
     # acknowledgement) returns the same reports, making none.
-    again = _send(job_worker, "targets.shortfall_report_job", alpha.tenant.pk, "2025-01").get(timeout=90)
+    again = _send(job_worker, "scheduling.run_tenant_job", alpha.tenant.pk, "shortfall_report", "2025-01").get(
+        timeout=90
+    )
     assert again["status"] == "finished" and again["result"]["created"] is False
     assert len(_reports(alpha)) == 2
     with tenant_scope(alpha.tenant):

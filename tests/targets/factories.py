@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from targets import services
 from lean import periods
+from targets import services
 from targets.models import Assessment, Branch, ReadingImport, TargetNode
 
 YEAR = 2025

@@ -7,10 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from lean import periods
 from lean.services import unit_create
 from lean.tenancy import tenant_scope
 from targets import selectors, services
-from lean import periods
 from targets.models import Reading, Shortfall
 
 from .factories import branch, make_indicator, read

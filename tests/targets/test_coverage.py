@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pytest
 from django.utils import timezone
 
+from lean import periods
 from lean.dashboard.scope import scope_for
 from lean.dashboard.selectors import row_units, shortfall_counts
 from lean.query import measures
@@ -18,7 +19,6 @@ from projects import workflow
 from projects.coverage import COVERING
 from projects.models import Project, State, Tier, Transition
 from targets import selectors, services
-from lean import periods
 from targets.models import Shortfall
 from targets.reports import shortfall_reports_make
 

@@ -5,8 +5,9 @@ from datetime import date
 
 from django.db.models import Count
 
-from lean.models import JobRun, Membership, SavedQuery, Tenant
+from lean.models import Membership, SavedQuery, Tenant
 from lean.tenancy import tenant_scope
+from scheduling.models import JobRun
 from targets import demo, selectors
 from targets.demo import huaxin
 from targets.demo.build import generate, month_range

@@ -12,10 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
+from lean import periods
 from lean.models import Role
 from lean.tenancy import tenant_scope
 from targets import import_files, imports, services
-from lean import periods
 from targets.import_files import RawRow
 from targets.models import Reading, ReadingImport, Shortfall
 from tests.factories import make_member

@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from lean import periods
 from lean.services import unit_create
 from lean.tenancy import tenant_scope
-from lean import periods
 from targets.models import ShortfallReport
 from targets.reports import shortfall_reports_make
 

@@ -13,11 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from benchmarking import services as bm
-from lean.jobs import run_job
-from lean.models import JobRun, Notification, Unit
+from lean import periods
+from lean.models import Notification, Unit
 from lean.tenancy import tenant_scope
 from projects import services as ps
-from lean import periods
+from scheduling.models import JobRun
+from scheduling.services import run_job
 from targets.models import Indicator, IndicatorTarget, IndicatorUnit, Reading, Shortfall, ShortfallReport, TargetNode
 from targets.report_files import report_pdf, report_xlsx
 from targets.reports import default_report_period, report_get, report_list, shortfall_reports_make

@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
+from lean import periods
 from lean.services import unit_create
 from lean.tenancy import tenant_scope
 from targets import rollup, services
-from lean import periods
 
 from .factories import branch, make_indicator, read
 

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from lean import periods
 from lean.errors import ApplicationError
 from lean.tenancy import tenant_scope
 from targets import services
-from lean import periods
 from targets.models import IndicatorTarget, Reading, Shortfall, TargetNode
 
 from .factories import branch, make_indicator, read

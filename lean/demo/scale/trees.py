@@ -6,8 +6,8 @@ import random
 from decimal import Decimal
 
 from benchmarking.models import BenchmarkIndicator, Peer, PeerValue
-from targets import services
 from lean import periods
+from targets import services
 from targets.models import Indicator, IndicatorTarget, IndicatorUnit, Reading, Shortfall, TargetNode
 
 from .base import Sizes, insert_objects, insert_rows, next_ids

@@ -5,8 +5,10 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from lean.errors import ApplicationError
-from lean.jobs import BODIES, run_job
-from lean.models import JobRun, Tenant
+from lean.models import Tenant
+from scheduling.models import JobRun
+from scheduling.registry import JOBS
+from scheduling.services import run_job
 
 
 class Command(BaseCommand):
@@ -21,8 +23,8 @@ class Command(BaseCommand):
         found = Tenant.objects.filter(slug=tenant).first()
         if found is None:
             raise CommandError(f"No tenant {tenant!r}.")
-        if job not in BODIES:
-            raise CommandError(f"No job {job!r}; choose one of {', '.join(sorted(BODIES))}.")
+        if job not in JOBS:
+            raise CommandError(f"No job {job!r}; choose one of {', '.join(sorted(JOBS))}.")
         try:
             run = run_job(job=job, tenant=found, period=period or None, manual=True)
         except ApplicationError as error:

@@ -1,23 +1,29 @@
-"""The lean office's pages of the scheduled jobs: when they run (with the next run times), the runs with their
+"""The lean office's pages of the scheduled jobs: when each runs (with the next run times), the runs with their
 status and error, and a manual run of a job for a chosen period."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from innovation.services import listings as listing_service
-
-from ..errors import ApplicationError
-from ..forms_integrations import apply_errors
-from ..forms_jobs import JobSettingsForm, RunFilterForm, RunNowForm
-from ..jobs import JOB_LABELS, job_enqueue, job_runs, job_settings_get, job_settings_update, next_run_at
-from ..paging import paginate
-from ..permissions import is_lean_office
+from lean.errors import ApplicationError
+from lean.forms_integrations import apply_errors
+from lean.paging import paginate
+from lean.permissions import is_lean_office
+from scheduling.forms import RunFilterForm, RunNowForm, ScheduleForm
+from scheduling.registry import JOBS
+from scheduling.services import (
+    job_enqueue,
+    job_label,
+    job_labels,
+    job_runs,
+    next_run_at,
+    schedules,
+    schedules_update,
+)
 
 RUNS_PER_PAGE = 50
 
@@ -27,70 +33,68 @@ def require_lean_office(request):
         raise PermissionDenied
 
 
-def _schedule(settings, now, time_zone):
+def _next_runs(schedules, now, time_zone):
     return [
         {
-            "label": JOB_LABELS[job],
-            "cadence": settings.get_report_cadence_display()
-            if job == "shortfall_report"
-            else settings.get_listing_cadence_display(),
+            "label": job_label(schedule.job),
+            "cadence": schedule.get_cadence_display(),
             "next": next_run_at(
-                cadence=getattr(settings, f"{prefix}_cadence"),
-                day=getattr(settings, f"{prefix}_day"),
-                hour=getattr(settings, f"{prefix}_hour"),
-                time_zone=time_zone,
-                now=now,
+                cadence=schedule.cadence, day=schedule.day, hour=schedule.hour, time_zone=time_zone, now=now
             ),
         }
-        for job, prefix in (("shortfall_report", "report"), ("innovation_listing", "listing"))
+        for schedule in schedules
     ]
 
 
 def job_settings_view(request, tenant_slug):
-    """When the shortfall reports and the listings run, and how long a listing's objection window lasts."""
+    """When each scheduled job runs: cadence, day and hour in the tenant's time zone. All jobs are saved together."""
     require_lean_office(request)
-    current = job_settings_get()
-    initial = {name: getattr(current, name) for name in JobSettingsForm.JOB_FIELDS}
-    initial["objection_days"] = listing_service.settings_get().objection_days
-    form = JobSettingsForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    current = schedules()
+    data = request.POST if request.method == "POST" else None
+    forms = [
+        ScheduleForm(data, job=JOBS[s.job], initial={"cadence": s.cadence, "day": s.day, "hour": s.hour})
+        for s in current
+    ]
+    if request.method == "POST" and all([form.is_valid() for form in forms]):
         try:
-            # Both settings or neither.
-            with transaction.atomic():
-                job_settings_update(actor=request.membership, **form.job_fields())
-                listing_service.settings_update(
-                    actor=request.membership, objection_days=form.cleaned_data["objection_days"]
-                )
+            schedules_update(actor=request.membership, changes={form.job.name: form.cleaned_data for form in forms})
         except ApplicationError as error:
-            apply_errors(form, error)
+            for form in forms:
+                own = {
+                    k.split(".", 1)[1]: v for k, v in error.field_errors.items() if k.startswith(form.job.name + ".")
+                }
+                if own or not error.field_errors:
+                    apply_errors(form, ApplicationError(error.message, code=error.code, field_errors=own))
+                    if not error.field_errors:
+                        break
         else:
             messages.success(request, _("The schedule is saved."))
             return redirect("jobs-settings", tenant_slug=tenant_slug)
-        current = job_settings_get()
+        current = schedules()
     time_zone = request.tenant.time_zone
     context = {
-        "form": form,
+        "forms": forms,
         "time_zone": time_zone,
-        "schedule": _schedule(current, timezone.now(), time_zone),
+        "schedule": _next_runs(current, timezone.now(), time_zone),
     }
-    return render(request, "lean/jobs_settings.html", context, status=400 if request.method == "POST" else 200)
+    return render(request, "scheduling/settings.html", context, status=400 if request.method == "POST" else 200)
 
 
 def _runs_page(request, *, run_form=None, status=200):
-    filters = RunFilterForm(request.GET or None, labels=JOB_LABELS)
+    filters = RunFilterForm(request.GET or None, labels=job_labels())
     chosen = filters.cleaned_data if filters.is_valid() else {}
     runs = job_runs(job=chosen.get("job") or "", status=chosen.get("status") or "")
     page, query = paginate(request, runs, RUNS_PER_PAGE)
     for run in page:
-        run.label = JOB_LABELS.get(run.job, run.job)
+        run.label = job_label(run.job)
         run.duration = (run.finished_at - run.started_at) if run.finished_at else None
     context = {
         "page": page,
         "filters": filters,
         "query": query,
-        "run_form": run_form or RunNowForm(labels=JOB_LABELS),
+        "run_form": run_form or RunNowForm(labels=job_labels()),
     }
-    template = "lean/jobs_runs.html#job-runs" if request.htmx and request.method == "GET" else "lean/jobs_runs.html"
+    template = "scheduling/runs.html#job-runs" if request.htmx and request.method == "GET" else "scheduling/runs.html"
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -106,7 +110,7 @@ def job_runs_view(request, tenant_slug):
 def job_run_view(request, tenant_slug):
     """Run a job now for a period: the run is recorded at once and the worker picks it up."""
     require_lean_office(request)
-    form = RunNowForm(request.POST, labels=JOB_LABELS)
+    form = RunNowForm(request.POST, labels=job_labels())
     if form.is_valid():
         try:
             run = job_enqueue(
@@ -115,7 +119,7 @@ def job_run_view(request, tenant_slug):
         except ApplicationError as error:
             apply_errors(form, error)
         else:
-            label = JOB_LABELS.get(run.job, run.job)
+            label = job_label(run.job)
             if run.period:
                 text = _("%(job)s for %(period)s started.") % {"job": label, "period": run.period}
             else:

@@ -1,8 +1,8 @@
 """Running the tenants' scheduled jobs (shortfall reports, innovation listings, reminders) and recording each run.
 
-A job is registered twice by its app: its TenantJob (lean.scheduling: when it is due, which Celery task starts it)
-and its body here (`job_body_register`: which period a run is for, and the work). `run_job` is the one way a job
-runs — from its Celery task, a manual run from the UI (`job_enqueue`) or the `run_job` management command:
+A job is registered once by its app (scheduling.registry). `run_job` is the one way a job runs — from the one
+Celery task (scheduling.tasks.run_tenant_job), a manual run from the UI (`job_enqueue`) or the `run_job` management
+command:
 
 - a JobRun row records it: started → finished with the result, or failed with the error;
 - the work runs in its own transaction (a savepoint): a failure leaves nothing of it behind, and the failed JobRun
@@ -13,54 +13,38 @@ runs — from its Celery task, a manual run from the UI (`job_enqueue`) or the `
 """
 
 import logging
-from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from lean import periods
-
-from .errors import ApplicationError
-from .models import JobRun, JobSettings, Membership, Tenant
-from .permissions import is_lean_office
-from .scheduling import JOBS
-from .tenancy import current_tenant, tenant_scope
+from lean.errors import ApplicationError
+from lean.models import Membership, Tenant
+from lean.permissions import is_lean_office
+from lean.tenancy import current_tenant, tenant_scope
+from scheduling.models import Cadence, JobRun, Schedule
+from scheduling.registry import JOBS, scheduled_jobs
 
 logger = logging.getLogger(__name__)
 
-SHORTFALL_REPORT, INNOVATION_LISTING, REMINDERS = "shortfall_report", "innovation_listing", "reminders"
-
-JOB_LABELS = {
-    SHORTFALL_REPORT: gettext_lazy("Shortfall reports"),
-    INNOVATION_LISTING: gettext_lazy("Public innovation listings"),
-    REMINDERS: gettext_lazy("Reminders"),
-}
+TASK_NAME = "scheduling.run_tenant_job"
 
 
-@dataclass(frozen=True)
-class JobBody:
-    # (period text or None, *, manual, now, tenant) -> the period label the run is for ("" when none); raises
-    # ApplicationError for a period the job cannot run for.
-    period: Callable[..., str]
-    # (*, period: str, run: JobRun, now) -> the result, a JSON-able dict
-    body: Callable[..., dict]
+def job_label(name: str):
+    job = JOBS.get(name)
+    return job.label if job else name
 
 
-BODIES: dict[str, JobBody] = {}
-
-
-def job_body_register(name: str, *, period: Callable[..., str], body: Callable[..., dict]) -> None:
-    BODIES[name] = JobBody(period=period, body=body)
+def job_labels() -> dict:
+    return {name: job.label for name, job in JOBS.items()}
 
 
 def _retryable() -> tuple:
-    from .tasks import TenantTask
+    from lean.tasks import TenantTask
 
     return TenantTask.autoretry_for
 
@@ -91,7 +75,7 @@ def run_job(
     continue; one already finished is returned as it is (a task delivered twice). `manual`: a person asked for
     it (by default: when there is an actor or the run says so), which some jobs treat differently from the
     scheduler (the listing job opens a listing on a scheduled run only once its day has come)."""
-    spec = BODIES.get(job)
+    spec = JOBS.get(job)
     if spec is None:
         raise ApplicationError(_("There is no job called %(job)s.") % {"job": job}, code="unknown_job")
     with _scope(tenant):
@@ -131,70 +115,114 @@ def job_enqueue(*, actor: Membership, job: str, period: str | None = None) -> Jo
     once this transaction commits. The period is checked here, so a wrong one is a form error, not a failed run."""
     if not is_lean_office(actor):
         raise ApplicationError(_("Only the lean office runs jobs."), code="forbidden")
-    spec, scheduled = BODIES.get(job), JOBS.get(job)
-    if spec is None or scheduled is None:
+    spec = JOBS.get(job)
+    if spec is None:
         raise ApplicationError(_("There is no job called %(job)s.") % {"job": job}, code="unknown_job")
     tenant = current_tenant()
     label = spec.period(period or None, manual=True, now=timezone.now(), tenant=tenant)
     with transaction.atomic():
         run = JobRun.objects.create(tenant=tenant, job=job, period=label, manual=True, triggered_by=actor)
         kwargs = {"run_id": run.pk}
-        if label and job != REMINDERS:
+        if label and spec.takes_period:
             kwargs["period"] = label
 
         def send():
             from celery import current_app
 
-            current_app.send_task(scheduled.task_name, args=[tenant.pk], kwargs=kwargs)
+            current_app.send_task(TASK_NAME, args=[tenant.pk, job], kwargs=kwargs)
 
         transaction.on_commit(send)
     return run
 
 
-# ---------------------------------------------------------------- settings
+# ---------------------------------------------------------------- schedules
 
 
-def job_settings_get() -> JobSettings:
-    settings, _created = JobSettings.objects.get_or_create(tenant=current_tenant())
-    return settings
+def schedule_for(name: str) -> Schedule:
+    """The tenant's Schedule row of a job the lean office schedules, made with the job's default when missing."""
+    job = JOBS.get(name)
+    if job is None or job.schedule is None:
+        raise ApplicationError(_("There is no job called %(job)s.") % {"job": name}, code="unknown_job")
+    default = job.schedule
+    schedule, _created = Schedule.objects.get_or_create(
+        tenant=current_tenant(),
+        job=name,
+        defaults={"cadence": default.cadence, "day": default.day, "hour": default.hour},
+    )
+    return schedule
 
 
-SETTINGS_FIELDS = ("report_cadence", "report_day", "report_hour", "listing_cadence", "listing_day", "listing_hour")
+def schedules() -> list[Schedule]:
+    """Every scheduled job's row, in registration order (missing ones made with their defaults)."""
+    existing = {s.job: s for s in Schedule.objects.filter(job__in=[job.name for job in scheduled_jobs()])}
+    return [existing.get(job.name) or schedule_for(job.name) for job in scheduled_jobs()]
 
 
-@transaction.atomic
-def job_settings_update(*, actor: Membership, **fields) -> JobSettings:
-    """The lean office sets when the jobs run: cadence, day of the month (1–28, so every month has it) and hour
-    (0–23, in the tenant's time zone)."""
-    if not is_lean_office(actor):
-        raise ApplicationError(_("Only the lean office changes when jobs run."), code="forbidden")
-    unknown = set(fields) - set(SETTINGS_FIELDS)
-    if unknown:
-        raise ApplicationError(_("Unknown setting: %(names)s.") % {"names": ", ".join(sorted(unknown))})
-    errors = {}
-    cleaned = {}
-    for name, value in fields.items():
-        if name.endswith("_cadence"):
-            if value not in JobSettings.Cadence.values:
-                errors[name] = [_("Choose off, monthly or quarterly.")]
-            cleaned[name] = value
+def _clean_schedule(name: str, values: dict) -> tuple[dict, dict]:
+    cleaned, errors = {}, {}
+    for key in ("cadence", "day", "hour"):
+        if key not in values:
             continue
-        low, high = (1, 28) if name.endswith("_day") else (0, 23)
+        value = values[key]
+        field = f"{name}.{key}"
+        if key == "cadence":
+            if value not in Cadence.values:
+                errors[field] = [_("Choose off, monthly or quarterly.")]
+            cleaned[key] = value
+            continue
+        low, high = (1, 28) if key == "day" else (0, 23)
         try:
             number = int(value)
         except (TypeError, ValueError):
             number = None
         if number is None or not low <= number <= high:
-            errors[name] = [_("%(low)d to %(high)d.") % {"low": low, "high": high}]
-        cleaned[name] = number
+            errors[field] = [_("%(low)d to %(high)d.") % {"low": low, "high": high}]
+        cleaned[key] = number
+    return cleaned, errors
+
+
+@transaction.atomic
+def schedules_update(*, actor: Membership, changes: dict[str, dict]) -> list[Schedule]:
+    """The lean office sets when the jobs run: {job: {cadence, day of the month (1–28, so every month has it),
+    hour (0–23, in the tenant's time zone)}}. All or nothing: one bad value stores none."""
+    if not is_lean_office(actor):
+        raise ApplicationError(_("Only the lean office changes when jobs run."), code="forbidden")
+    unknown = sorted(set(changes) - {job.name for job in scheduled_jobs()})
+    if unknown:
+        raise ApplicationError(_("Unknown setting: %(names)s.") % {"names": ", ".join(unknown)})
+    errors, cleaned = {}, {}
+    for name, values in changes.items():
+        unknown_keys = sorted(set(values) - {"cadence", "day", "hour"})
+        if unknown_keys:
+            raise ApplicationError(_("Unknown setting: %(names)s.") % {"names": ", ".join(unknown_keys)})
+        cleaned[name], job_errors = _clean_schedule(name, values)
+        errors.update(job_errors)
     if errors:
         raise ApplicationError(_("Please correct the settings."), code="invalid", field_errors=errors)
-    settings = JobSettings.objects.select_for_update().get(pk=job_settings_get().pk)
-    for name, value in cleaned.items():
-        setattr(settings, name, value)
-    settings._history_user = actor.user
-    settings.save()
-    return settings
+    saved = []
+    for name, values in cleaned.items():
+        schedule = Schedule.objects.select_for_update().get(pk=schedule_for(name).pk)
+        if all(getattr(schedule, key) == value for key, value in values.items()):
+            saved.append(schedule)
+            continue
+        for key, value in values.items():
+            setattr(schedule, key, value)
+        schedule._history_user = actor.user
+        schedule.save()
+        saved.append(schedule)
+    return saved
+
+
+def scheduled_cycle(name: str, *, tenant: Tenant, now: datetime) -> periods.Period | None:
+    """The period whose cycle has come for a scheduled job (see cycle_period), from its Schedule row."""
+    schedule = schedule_for(name)
+    return cycle_period(cadence=schedule.cadence, day=schedule.day, hour=schedule.hour, tenant=tenant, now=now)
+
+
+def due_by_schedule(name: str, *, tenant: Tenant, now: datetime) -> bool:
+    """Due once this cycle's day and hour have come (tenant's time zone) and its period has no finished run."""
+    period = scheduled_cycle(name, tenant=tenant, now=now)
+    return period is not None and not finished(name, str(period))
 
 
 # ---------------------------------------------------------------- when a job is due
@@ -208,10 +236,10 @@ def cycle_period(*, cadence: str, day: int, hour: int, tenant: Tenant, now: date
     """The period whose cycle has come, in the tenant's time zone: monthly → the previous month once this month's
     day and hour have passed; quarterly → the previous quarter once that day and hour of the quarter's first month
     have passed. None when the cadence is off or this cycle's moment has not come yet."""
-    if cadence not in (JobSettings.Cadence.MONTHLY, JobSettings.Cadence.QUARTERLY):
+    if cadence not in (Cadence.MONTHLY, Cadence.QUARTERLY):
         return None
     local = local_now(tenant, now)
-    kind = periods.MONTH if cadence == JobSettings.Cadence.MONTHLY else periods.QUARTER
+    kind = periods.MONTH if cadence == Cadence.MONTHLY else periods.QUARTER
     current = periods.parse(local.date()).containing(kind)
     moment = datetime.combine(current.start.replace(day=min(max(day, 1), 28)), time(min(max(hour, 0), 23)))
     if local.replace(tzinfo=None) < moment:
@@ -222,11 +250,11 @@ def cycle_period(*, cadence: str, day: int, hour: int, tenant: Tenant, now: date
 def next_run_at(*, cadence: str, day: int, hour: int, time_zone: str, now: datetime) -> datetime | None:
     """The next moment the dispatcher starts the job (cycle_period above): day and hour of each month, or of
     each quarter's first month, in the tenant's time zone. None when the cadence is off."""
-    if cadence not in (JobSettings.Cadence.MONTHLY, JobSettings.Cadence.QUARTERLY):
+    if cadence not in (Cadence.MONTHLY, Cadence.QUARTERLY):
         return None
     zone = ZoneInfo(time_zone or "UTC")
     local = now.astimezone(zone)
-    kind = periods.MONTH if cadence == JobSettings.Cadence.MONTHLY else periods.QUARTER
+    kind = periods.MONTH if cadence == Cadence.MONTHLY else periods.QUARTER
     period = periods.parse(local.date()).containing(kind)
     while True:
         moment = datetime.combine(period.start.replace(day=day), time(hour), tzinfo=zone)
@@ -237,7 +265,7 @@ def next_run_at(*, cadence: str, day: int, hour: int, time_zone: str, now: datet
 
 def default_period(*, cadence: str, today) -> periods.Period:
     """The previous complete month, or quarter for a quarterly cadence (off: the previous month)."""
-    kind = periods.QUARTER if cadence == JobSettings.Cadence.QUARTERLY else periods.MONTH
+    kind = periods.QUARTER if cadence == Cadence.QUARTERLY else periods.MONTH
     return periods.parse(today).containing(kind).previous()
 
 

@@ -1,10 +1,10 @@
-"""Input of the lean office's job pages: when the scheduled jobs run, the runs' filter and a manual run."""
+"""Input of the lean office's job pages: when each scheduled job runs, the runs' filter and a manual run."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms import StyledForm
-from .models import JobRun, JobSettings
+from lean.forms import StyledForm
+from scheduling.models import Cadence, JobRun
 
 
 def _day(label):
@@ -15,24 +15,16 @@ def _hour(label):
     return forms.IntegerField(label=label, min_value=0, max_value=23, help_text=_("0 to 23, in your time zone."))
 
 
-class JobSettingsForm(StyledForm):
-    report_cadence = forms.ChoiceField(label=_("Shortfall reports"), choices=JobSettings.Cadence.choices)
-    report_day = _day(_("On day"))
-    report_hour = _hour(_("At hour"))
-    listing_cadence = forms.ChoiceField(label=_("Public innovation listings"), choices=JobSettings.Cadence.choices)
-    listing_day = _day(_("On day"))
-    listing_hour = _hour(_("At hour"))
-    objection_days = forms.IntegerField(
-        label=_("Objection window (days)"),
-        min_value=1,
-        max_value=60,
-        help_text=_("How long a new listing stays open for objections: 1 to 60 days."),
-    )
+class ScheduleForm(StyledForm):
+    """When one scheduled job runs; one form per job on the schedule page, prefixed with the job's name."""
 
-    JOB_FIELDS = ("report_cadence", "report_day", "report_hour", "listing_cadence", "listing_day", "listing_hour")
+    cadence = forms.ChoiceField(label=_("Runs"), choices=Cadence.choices)
+    day = _day(_("On day"))
+    hour = _hour(_("At hour"))
 
-    def job_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.JOB_FIELDS}
+    def __init__(self, *args, job, **kwargs):
+        super().__init__(*args, prefix=job.name, **kwargs)
+        self.job = job
 
 
 class RunFilterForm(forms.Form):
