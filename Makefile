@@ -40,8 +40,8 @@ messages: install
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete -i ".venv/*" -i "node_modules/*" -i ".data/*" -i "tests/*"
 	$(PY) manage.py compilemessages -l zh_Hans
 
-# The scale data of issue 15 (lean/demo/scale) on the benchmarks' embedded servers (.data/bench): one large tenant
-# `scale` and 200 small ones, rebuilt from the seed; prints each step's time. Logins: lean/demo/scale/__init__.py.
+# The scale data of issue 15 (config/demo/scale) on the benchmarks' embedded servers (.data/bench): one large tenant
+# `scale` and 200 small ones, rebuilt from the seed; prints each step's time. Logins: config/demo/scale/__init__.py.
 .PHONY: seed-scale
 seed-scale: install
 	$(PY) -m lean.embedded --data .data/bench -- bash -c '$(PY) manage.py migrate -v0 && $(PY) manage.py seed_scale'

@@ -1,6 +1,6 @@
 """Benchmark of the dashboard's tiles at the size of issue 9 (not a test). See bench/README.md.
 
-Builds, in a fresh scratch tenant `bench-dashboard`, the large tenant of the scale data (lean/demo/scale, the
+Builds, in a fresh scratch tenant `bench-dashboard`, the large tenant of the scale data (config/demo/scale, the
 same code and seed as `manage.py seed_scale`): 300 units, 30,000 employees, five yearly target trees (2022–2026)
 of 2,000 indicators each applying to 5 units with monthly targets and readings (600,000 rows) and the shortfalls
 they imply, 60 benchmark indicators with 5 outside peers, 5,000 projects with their transitions, teams, reviews
@@ -32,9 +32,9 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from lean.dashboard import tiles  # noqa: E402
-from lean.dashboard.scope import scope_for  # noqa: E402
-from lean.demo import scale  # noqa: E402  (the scale data's builders)
+from config.demo import scale  # noqa: E402  (the scale data's builders)
+from insights.dashboard import tiles  # noqa: E402
+from insights.dashboard.scope import scope_for  # noqa: E402
 from lean.models import Membership, Tenant  # noqa: E402
 from lean.tenancy import tenant_scope  # noqa: E402
 

@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from innovation.models import Listing
-from lean.dashboard.tiles import TILES
+from insights.dashboard.tiles import TILES
 from lean.models import Membership, Role, Tenant
 from lean.tenancy import tenant_scope
 from projects.models import Project

@@ -28,9 +28,9 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from lean.demo.scale.base import Sizes, analyze, drop_tenant  # noqa: E402
-from lean.demo.scale.org import build_units  # noqa: E402  (the scale data's builders)
-from lean.demo.scale.trees import fill_indicators, tree_with_indicators  # noqa: E402
+from config.demo.scale.base import Sizes, analyze, drop_tenant  # noqa: E402
+from config.demo.scale.org import build_units  # noqa: E402  (the scale data's builders)
+from config.demo.scale.trees import fill_indicators, tree_with_indicators  # noqa: E402
 from lean.models import Tenant, Unit  # noqa: E402
 from lean.services import tenant_create  # noqa: E402
 from lean.tenancy import tenant_scope  # noqa: E402
@@ -45,7 +45,7 @@ UNITS_PER_INDICATOR = 5
 
 def build(rng: random.Random) -> Tenant:
     """300 units under HQ (20 units with 14 teams each), one 2026 tree of 2,000 indicators, each applying to 5
-    units, with 24 months of targets, readings and shortfalls (lean/demo/scale builds them)."""
+    units, with 24 months of targets, readings and shortfalls (config/demo/scale builds them)."""
     started = time.perf_counter()
     drop_tenant(SLUG)
     tenant = tenant_create(name="基准测试集团", slug=SLUG)

@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.db.models import Avg, Count, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 
-from targets import periods
+from lean import periods
 from targets.models import Direction, Reading
 
 from .models import BenchmarkIndicator, PeerValue

@@ -21,11 +21,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lean import periods
 from lean.errors import ApplicationError
 from lean.models import Membership
 from lean.permissions import can
 from lean.tenancy import current_tenant
-from targets import periods
 from targets.import_files import (
     cell_text,
     parse_period,

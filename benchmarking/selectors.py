@@ -6,8 +6,8 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from lean import periods
 from lean.models import Membership, Role, Unit
-from targets import periods
 from targets.models import Shortfall
 from targets.selectors import assessed_expression
 

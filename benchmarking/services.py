@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from lean import periods
 from lean.errors import ApplicationError
 from lean.models import Membership, Unit
 from lean.permissions import can
 from lean.tenancy import current_tenant
-from targets import periods
 from targets.models import Indicator, Shortfall
 
 from .comparison import comparisons

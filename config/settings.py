@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "benchmarking",
     "projects",
     "innovation",
+    "integrations",
+    "insights",
+    "config",
 ]
 
 MIDDLEWARE = [

@@ -5,15 +5,18 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from innovation.views import board as innovation_board
-from lean import apis, audit_apis
-from lean.dashboard import tiles as dashboard_tiles
-from lean.views import accounts, audit, auth, channels, dashboard, integrations, notifications, org, tenant_settings
-from lean.views import query as query_views
+from insights.audit import apis as audit_apis
+from insights.dashboard import tiles as dashboard_tiles
+from insights.views import audit, dashboard, home
+from insights.views import query as query_views
+from integrations import views as integrations
+from lean import apis
+from lean.views import accounts, auth, channels, notifications, org, tenant_settings
 from lean.views import sso as sso_views
 from scheduling import views as jobs
 
 tenant_patterns = [
-    path("", org.home_view, name="home"),
+    path("", home.home_view, name="home"),
     path("login/", auth.tenant_login_view, name="tenant-login"),
     path("sso/login/", sso_views.sso_login_view, name="sso-login"),
     path("sso/callback/", sso_views.sso_callback_view, name="sso-callback"),
@@ -98,7 +101,7 @@ tenant_patterns = [
     path("api/v1/projects/", include("projects.api_urls")),
     path("innovation/", include("innovation.urls")),
     path("api/v1/innovation/", include("innovation.api_urls")),
-    path("api/v1/hr/", include("innovation.hr_api_urls")),
+    path("api/v1/hr/", include("integrations.hr.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The schema's address relative to the docs page, since reversing it would need the tenant's slug. The split
     # view serves Swagger UI's start-up script as a file of its own (?script), as the Content-Security-Policy needs.

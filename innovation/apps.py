@@ -31,13 +31,11 @@ class InnovationConfig(AppConfig):
         from scheduling.registry import register as register_job
 
         from . import jobs as listing_jobs
-        from .handlers import announce_finalized_listing, award_closed_project, set_up_new_tenant
-        from .signals import listing_finalized
+        from .handlers import award_closed_project, set_up_new_tenant
 
         # A person's archive over the API (innovation/apis/archives.py): every table its answer reads.
         versioned_cache.watch("innovation.archive", tables=ARCHIVE_TABLES)
         project_closed.connect(award_closed_project, dispatch_uid="innovation-award-closed-project")
-        listing_finalized.connect(announce_finalized_listing, dispatch_uid="innovation-announce-listing")
         post_save.connect(set_up_new_tenant, sender=Tenant, dispatch_uid="innovation-set-up-tenant")
         register(NavItem(_("Employee innovation"), "innovation-archive", "innovation.view", "award"))
         register_job(

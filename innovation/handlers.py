@@ -17,36 +17,3 @@ def set_up_new_tenant(sender, instance, created, **kwargs):
     if created:
         with tenant_scope(instance):
             innovation_setup()
-
-
-def announce_finalized_listing(sender, listing, **kwargs):
-    """Tell the tenant's webhooks that a listing's points are final (HR fetches them from /api/v1/hr/points/)."""
-    from django.db.models import Count, Sum
-
-    from lean.webhooks import event_emit
-
-    from .models import Credit
-
-    with tenant_scope(listing.tenant):
-        totals = Credit.objects.filter(contribution__listing=listing).aggregate(
-            points=Sum("points"),
-            people=Count("member", distinct=True),
-            contributions=Count("contribution", distinct=True),
-        )
-        event_emit(
-            event="listing.finalized",
-            event_id=f"listing.finalized:{listing.pk}",
-            data={
-                "listing": {
-                    "id": listing.pk,
-                    "title": listing.title,
-                    "period_start": listing.period_start,
-                    "period_end": listing.period_end,
-                    "finalized_at": listing.finalized_at,
-                },
-                "people": totals["people"],
-                "contributions": totals["contributions"],
-                "points": str(totals["points"] or 0),
-                "points_url": f"/t/{listing.tenant.slug}/api/v1/hr/points/?period={listing.period_end.year}",
-            },
-        )

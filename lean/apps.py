@@ -18,13 +18,3 @@ class LeanConfig(AppConfig):
 
         # The tenant of each request, by its URL's slug (TenantMiddleware): one query less on every request.
         versioned_cache.watch("lean.tenant", tables=["lean_tenant"], per_tenant=False)
-
-        from .dashboard import rules  # noqa: F401  (registers "dashboard.view")
-        from .navigation import NavItem, register
-
-        register(NavItem(_("Dashboard"), "dashboard", "dashboard.view", "speedometer2"))
-
-        from .navigation import NavItem, register
-        from .query import rules as query_rules  # noqa: F401  (registers the query permissions)
-
-        register(NavItem(_("Dynamic query"), "query", "query.use", "funnel"))

@@ -38,8 +38,14 @@ NAV: list[NavItem] = [
 ]
 
 
-def register(item: NavItem) -> None:
-    NAV.append(item)
+def register(item: NavItem, *, after: str = "") -> None:
+    """Append the entry, or put it right after the entry of URL name `after` (an app registered later that
+    wants its entry earlier in the bar)."""
+    names = [entry.url_name for entry in NAV]
+    if after in names:
+        NAV.insert(names.index(after) + 1, item)
+    else:
+        NAV.append(item)
 
 
 def nav_items(request):

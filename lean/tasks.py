@@ -1,4 +1,4 @@
-"""The tenant-aware base task, health tasks and the delivery tasks of webhooks and group robots."""
+"""The tenant-aware base task, health tasks and the delivery task of group robots."""
 
 import logging
 
@@ -44,35 +44,6 @@ def health_check():
 def tenant_health_check(self, tenant_id):
     """Counts the tenant's units from inside its scope: proves the task door sets the tenant."""
     return {"tenant_id": tenant_id, "units": Unit.objects.count()}
-
-
-@shared_task(
-    name="lean.deliver_webhook",
-    bind=True,
-    acks_late=True,
-    max_retries=None,
-    autoretry_for=TenantTask.autoretry_for,
-    retry_backoff=True,
-)
-def deliver_webhook(self, tenant_id, delivery_id):
-    """Try a webhook delivery; on failure try again later with backoff, until lean.webhooks.MAX_ATTEMPTS.
-
-    The attempt is recorded in its own tenant-scoped transaction, and the retry is asked for only after that
-    commits: a retry raised inside the scope would roll the attempt's record back."""
-    from .models import WebhookDelivery
-    from .webhooks import MAX_ATTEMPTS, backoff_seconds, delivery_attempt
-
-    with tenant_scope(Tenant.objects.get(pk=tenant_id)):
-        delivery = WebhookDelivery.objects.filter(pk=delivery_id).first()
-        if delivery is None:
-            return "gone"
-        if delivery_attempt(delivery=delivery):
-            return "delivered"
-        delivery.refresh_from_db()
-        attempts = delivery.attempts
-    if attempts >= MAX_ATTEMPTS:
-        return "failed"
-    raise self.retry(countdown=backoff_seconds(attempts))
 
 
 @shared_task(

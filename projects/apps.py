@@ -15,14 +15,10 @@ class ProjectsConfig(AppConfig):
 
         from . import reminders
         from .coverage import attacking, covered, proposed, uncovered
-        from .handlers import announce_closed_project
-        from .signals import project_closed
 
-        target_selectors.uncovered_filter = uncovered
-        target_selectors.attacking_projects = attacking
-        target_selectors.covered_filter = covered
-        target_selectors.proposed_projects = proposed
-        project_closed.connect(announce_closed_project, dispatch_uid="projects-announce-closed")
+        target_selectors.coverage_register(
+            target_selectors.Coverage(uncovered=uncovered, covered=covered, attacking=attacking, proposed=proposed)
+        )
         register(NavItem(_("Projects"), "projects-mine", "projects.view", "kanban"))
         register(NavItem(_("Finance sign-off"), "projects-finance", "projects.finance", "cash-coin"))
         register_job(

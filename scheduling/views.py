@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lean.errors import ApplicationError
-from lean.forms_integrations import apply_errors
+from lean.forms import apply_errors
 from lean.paging import paginate
 from lean.permissions import is_lean_office
 from scheduling.forms import RunFilterForm, RunNowForm, ScheduleForm

@@ -1,6 +1,7 @@
 """Reads of the target tree. Every function runs inside the caller's tenant scope, in a bounded number of
 queries whatever the size of the tree."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Avg, BooleanField, Count, Exists, OuterRef, Q, Value
@@ -185,32 +186,44 @@ def assessed_expression():
     )
 
 
-# Set by the projects app (projects/apps.py, rules in projects/coverage.py): the expressions that tell whether a
-# project covers a shortfall. Until they are set, nothing covers a shortfall, so every one is uncovered.
-uncovered_filter = None
-covered_filter = None
+@dataclass(frozen=True)
+class Coverage:
+    """Whether a project covers a shortfall is the projects app's rule (projects/coverage.py). targets sits below
+    projects and cannot import it, so projects registers these four in its AppConfig.ready (`coverage_register`);
+    until it does, nothing covers a shortfall, so every one is uncovered."""
+
+    uncovered: Callable[[], Q]  # () → the filter of uncovered shortfalls
+    covered: Callable[[], object]  # () → a boolean expression per shortfall row
+    attacking: Callable  # (viewer, shortfall) → the projects covering it that the viewer may open
+    proposed: Callable  # (viewer, shortfall) → the projects linked to it that do not cover it
 
 
-# Set by the projects app: (viewer, shortfall) → the projects covering it that the viewer may open; and the
-# projects linked to it that do not cover it (drafts, proposals not approved, returned, rejected, merged).
-attacking_projects = None
-proposed_projects = None
+_coverage: list[Coverage] = []
+
+
+def coverage_register(coverage: Coverage) -> None:
+    _coverage[:] = [coverage]
 
 
 def shortfall_attackers(*, viewer, shortfall) -> list:
-    return list(attacking_projects(viewer, shortfall)) if attacking_projects else []
+    return list(_coverage[0].attacking(viewer, shortfall)) if _coverage else []
 
 
 def shortfall_proposals(*, viewer, shortfall) -> list:
-    return list(proposed_projects(viewer, shortfall)) if proposed_projects else []
+    return list(_coverage[0].proposed(viewer, shortfall)) if _coverage else []
+
+
+def uncovered_q() -> Q:
+    """The filter of the shortfalls no project covers."""
+    return _coverage[0].uncovered() if _coverage else Q()
 
 
 def _uncovered():
-    return uncovered_filter() if uncovered_filter else Q()
+    return uncovered_q()
 
 
 def _covered():
-    return covered_filter() if covered_filter else Value(False, output_field=BooleanField())
+    return _coverage[0].covered() if _coverage else Value(False, output_field=BooleanField())
 
 
 def shortfall_get(*, shortfall_id: int) -> Shortfall:

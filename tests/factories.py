@@ -116,7 +116,7 @@ def make_jobs(ts) -> None:
 
 def make_saved_query(ts) -> None:
     """A saved dynamic query of the lean office (a row in the saved-query tables)."""
-    from lean.query.services import saved_query_create
+    from insights.query.services import saved_query_create
 
     saved = saved_query_create(
         actor=ts.lean_office, name="各单位目标达成率", params={"measure": "achievement", "group_by": "unit"}
@@ -139,9 +139,10 @@ def make_channels(ts) -> None:
 
 def make_integrations(ts) -> None:
     """An API key, a webhook endpoint with one delivery, and an idempotency record (a row in each table)."""
+    from integrations.models import IdempotencyRecord, WebhookDelivery, WebhookEvent
+    from integrations.webhooks import endpoint_create
     from lean.apikeys import api_key_create
-    from lean.models import ApiScope, IdempotencyRecord, WebhookDelivery, WebhookEvent
-    from lean.webhooks import endpoint_create
+    from lean.models import ApiScope
 
     key, token = api_key_create(actor=ts.lean_office, name="HR", scopes=ApiScope.values)
     endpoint = endpoint_create(actor=ts.lean_office, url="http://127.0.0.1:9/hook", events=WebhookEvent.values)

@@ -1,7 +1,7 @@
 """The demo, seeded once for every app (it takes about a minute): each app's part is checked by its own
 `check_seed` (tests/<app>/test_demo.py), then a second run adds nothing anywhere."""
 
-from lean.demo import seed
+from config.demo import seed
 from tests.innovation import test_demo as innovation
 from tests.projects import test_demo as projects
 from tests.targets import test_demo as targets

@@ -7,9 +7,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from lean import periods
 from lean.apis import TenantAPIView, error_responses
 from lean.models import Unit
-from targets import periods
 from targets.apis.common import Page, RowField, read_filters, require, stable_order
 from targets.models import Frequency, Indicator
 

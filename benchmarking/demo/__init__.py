@@ -1,4 +1,4 @@
-"""Demo benchmarking for the demo tenants (see lean/demo/seed.py). `seed(tenant)` fills a tenant that has its
+"""Demo benchmarking for the demo tenants (see config/demo/seed.py). `seed(tenant)` fills a tenant that has its
 target trees and no benchmark indicator yet, and does nothing otherwise, so it can run on every start."""
 
 from benchmarking.models import BenchmarkIndicator

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from benchmarking import services
 from benchmarking.models import BenchmarkIndicator, Confidence, Peer, Proposal
+from lean import periods
 from lean.models import Membership, Unit
-from targets import periods
 from targets.models import Indicator
 
 SHORTFALL, PROPOSAL, LEAN_OFFICE = (

@@ -3,8 +3,8 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from lean import periods
 from lean.permissions import can
-from targets import periods
 
 from .. import selectors
 from .common import period_options, picked_period, require

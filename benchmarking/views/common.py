@@ -2,8 +2,8 @@
 
 from django.core.exceptions import PermissionDenied
 
+from lean import periods
 from lean.permissions import can
-from targets import periods
 
 from .. import selectors
 

@@ -4,10 +4,10 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from lean import periods
 from lean.errors import ApplicationError
 from lean.paging import paginate
 from lean.permissions import can
-from targets import periods
 
 from .. import selectors, services
 from ..forms import PeerForm, ValueFormSet

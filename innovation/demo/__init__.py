@@ -1,4 +1,4 @@
-"""Demo innovation data for the demo tenants (see lean/demo/seed.py). `seed(tenant)` fills a tenant that has its
+"""Demo innovation data for the demo tenants (see config/demo/seed.py). `seed(tenant)` fills a tenant that has its
 people and no contribution yet (but those of its closed projects, which the projects demo may already have
 made), and does nothing otherwise, so it can run on every start."""
 

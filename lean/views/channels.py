@@ -9,11 +9,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lean.forms import apply_errors
+
 from ..channels.selectors import channel_list, delivery_list
 from ..channels.services import channel_create, channel_set_active, channel_test, channel_update
 from ..errors import ApplicationError
 from ..forms_channels import ChannelDeliveryFilterForm, ChannelForm
-from ..forms_integrations import apply_errors
 from ..models import ChannelDelivery, NotificationChannel
 from ..paging import paginate
 from ..permissions import can

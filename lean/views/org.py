@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ..accounts import member_access
-from ..dashboard.home import home_panels
 from ..errors import ApplicationError
 from ..forms import MemberFilterForm, MemberForm, UnitForm
 from ..paging import paginate
@@ -27,14 +26,6 @@ from ..services import member_update, unit_create
 def require(request, perm: str, obj=None):
     if not can(request.membership, perm, obj):
         raise PermissionDenied
-
-
-def home_view(request, tenant_slug):
-    """The home page: the welcome header, then the panel of the member's role (lean/dashboard/home.py)."""
-    member = request.membership
-    context = {"member": member, "unit_path": unit_ancestors(unit=member.unit)}
-    context.update(home_panels(member=member, slug=tenant_slug))
-    return render(request, "lean/home.html", context)
 
 
 def unit_list_view(request, tenant_slug):

@@ -3,6 +3,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,10 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from lean.forms import apply_errors
+
 from ..errors import ApplicationError
-from ..forms_integrations import apply_errors
 from ..forms_sso import SsoSettingsForm
 from ..middleware import tenant_public
+from ..permissions import can
 from ..sso import (
     SsoRefused,
     discovery_url,
@@ -27,7 +30,12 @@ from ..sso import (
     sso_settings_get,
     sso_settings_update,
 )
-from .integrations import require
+
+
+def require(request, perm: str):
+    if not can(request.membership, perm):
+        raise PermissionDenied
+
 
 INITIAL = {"scopes": "openid profile", "employee_number_claim": "employee_number"}
 

@@ -1,4 +1,4 @@
-"""Demo projects for the demo tenants (see lean/demo/seed.py). `seed(tenant)` fills a tenant that has its target
+"""Demo projects for the demo tenants (see config/demo/seed.py). `seed(tenant)` fills a tenant that has its target
 tree and no project (nor guide) yet, and does nothing otherwise, so it can run on every start."""
 
 from django.utils import translation

@@ -1,4 +1,4 @@
-"""Demo target trees for the demo tenants (see lean/demo/seed.py). `seed(tenant)` fills a tenant that has no
+"""Demo target trees for the demo tenants (see config/demo/seed.py). `seed(tenant)` fills a tenant that has no
 target tree yet and does nothing otherwise, so it can run on every start."""
 
 from lean.tenancy import tenant_scope

@@ -10,7 +10,7 @@ from benchmarking import demo
 from benchmarking.demo import huaxin
 from benchmarking.demo.build import peer_figures
 from benchmarking.models import BenchmarkIndicator, Peer, PeerValue, Practice, Proposal
-from lean.demo import seed
+from config.demo import seed
 from lean.models import Role
 from lean.tenancy import tenant_scope
 from targets import demo as targets_demo

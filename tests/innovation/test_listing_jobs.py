@@ -9,8 +9,9 @@ from django.core import mail
 from innovation.jobs import is_due
 from innovation.models import Listing
 from innovation.services import contributions, listings
+from integrations.models import WebhookDelivery
 from lean.errors import ApplicationError
-from lean.models import Notification, WebhookDelivery
+from lean.models import Notification
 from lean.tenancy import tenant_scope
 from scheduling.models import JobRun
 from scheduling.services import run_job, schedules_update

@@ -485,8 +485,8 @@ def test_the_mails_follow_the_language(client, tenant_a):
 
 
 def test_demo_has_a_newcomer_without_a_password(db):
-    from lean.demo import accounts as accounts_demo
-    from lean.demo.seed import seed_lvyuan
+    from config.demo import accounts as accounts_demo
+    from config.demo.seed import seed_lvyuan
 
     tenant = seed_lvyuan()
     assert accounts_demo.seed(tenant) is True

@@ -8,14 +8,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from insights.audit.log import KINDS
+from integrations.webhooks import endpoint_create, endpoint_set_active
 from lean.apikeys import api_key_create, api_key_revoke
-from lean.audit import KINDS
 from lean.channels.services import channel_create, channel_update
 from lean.models import ApiScope, Role
 from lean.services import member_update, tenant_settings_update
 from lean.sso import sso_settings_update
 from lean.tenancy import tenant_scope
-from lean.webhooks import endpoint_create, endpoint_set_active
 from projects.models import Transition
 from tests.factories import make_member
 
@@ -293,7 +293,7 @@ def test_the_nav_shows_the_log_to_the_lean_office_only(tenant_a, login):
 
 
 def test_days_follow_the_tenants_time_zone(tenant_a):
-    from lean.audit import day_bounds
+    from insights.audit.log import day_bounds
 
     since, until = day_bounds(tenant_a.tenant, date(2026, 3, 1), date(2026, 3, 1))
     assert (until - since) == timedelta(days=1)

@@ -517,7 +517,7 @@ def test_the_channels_page_queries_do_not_grow_with_channels_and_deliveries(clie
 
 
 def test_the_demo_gives_huaxin_two_paused_channels_with_example_addresses(db):
-    from lean.demo import channels as channels_demo
+    from config.demo import channels as channels_demo
     from tests.factories import make_tenant_set
 
     ts = make_tenant_set("huaxin", "华信")

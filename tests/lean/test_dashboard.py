@@ -13,8 +13,8 @@ from django.utils import timezone, translation
 from benchmarking import services as bench_services
 from innovation.models import Contribution, Credit, Suggestion
 from innovation.services import suggestions as suggestion_services
+from insights.dashboard.tiles import TILES
 from lean import periods
-from lean.dashboard.tiles import TILES
 from lean.models import Membership, Role
 from lean.services import unit_create
 from lean.tenancy import tenant_scope

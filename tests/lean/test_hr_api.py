@@ -330,7 +330,7 @@ def test_one_employees_points_and_the_unit_totals(finalized):
 
 
 def time_machine_at(day):
-    return mock.patch("innovation.hr_apis.timezone.localdate", return_value=day)
+    return mock.patch("integrations.hr.points.timezone.localdate", return_value=day)
 
 
 def test_an_archive_without_a_period_is_this_years(finalized):

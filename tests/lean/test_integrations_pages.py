@@ -10,9 +10,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from lean.models import ApiKey, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from integrations.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from integrations.webhooks import endpoint_create
+from lean.models import ApiKey
 from lean.tenancy import tenant_scope
-from lean.webhooks import endpoint_create
 from tests.factories import make_member
 
 PAGE = "/t/alpha/integrations/"
@@ -239,7 +240,7 @@ def test_send_again_resets_the_delivery_and_queues_it(client, tenant_a, login, d
         tenant_a, endpoint, 1, status=WebhookDelivery.Status.FAILED, attempts=8, last_status_code=500
     )
     login(tenant_a.lean_office)
-    with mock.patch("lean.tasks.deliver_webhook.apply_async") as apply_async:
+    with mock.patch("integrations.tasks.deliver_webhook.apply_async") as apply_async:
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(f"{PAGE}deliveries/{delivery.pk}/resend/", {"status": "failed"})
     assert response.status_code == 302

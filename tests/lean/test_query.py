@@ -15,10 +15,10 @@ from openpyxl import load_workbook
 
 from innovation.models import Contribution, ContributionType, RuleVersion
 from innovation.services import scoring
+from insights.models import SavedQuery
+from insights.query import measures as m
+from insights.query.selectors import query_run
 from lean import periods
-from lean.models import SavedQuery
-from lean.query import measures as m
-from lean.query.selectors import query_run
 from lean.services import unit_create
 from lean.tenancy import tenant_scope
 from projects.models import BenefitSignoff, Project, State, Tier

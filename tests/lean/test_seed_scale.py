@@ -9,8 +9,8 @@ from django.db import connection
 from django.db.models import F, Q, Sum
 from django.test import Client
 
+from config.demo import scale
 from innovation.models import Contribution, Credit, Listing, Suggestion
-from lean.demo import scale
 from lean.models import Membership, Tenant, Unit
 from lean.tenancy import tenant_scope
 from projects.models import Project, Review, Score, TeamMember, Transition

@@ -12,7 +12,7 @@ import requests
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 
-from lean.demo import sso as sso_demo
+from config.demo import sso as sso_demo
 from lean.models import Membership, SsoSettings, User
 from lean.sso import sso_settings_update
 from lean.tenancy import tenant_scope

@@ -8,9 +8,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from innovation.services import listings
-from lean import webhooks
-from lean.models import WebhookDelivery, WebhookEvent
-from lean.tasks import deliver_webhook
+from integrations import webhooks
+from integrations.models import WebhookDelivery, WebhookEvent
+from integrations.tasks import deliver_webhook
 from lean.tenancy import tenant_scope
 from tests.innovation.factories import make_qc
 

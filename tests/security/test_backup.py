@@ -4,7 +4,7 @@ enabled and forced on every tenant table, the same policies, and the application
 and nothing without a tenant.
 
 The data: a fixture tenant populated with a row in every tenant table (tests.factories.populate) and a second
-tenant with its units and members, built in seconds. The demo itself (lean.demo.seed.seed_all, about a minute) is
+tenant with its units and members, built in seconds. The demo itself (config.demo.seed.seed_all, about a minute) is
 dumped instead when LEAN_TEST_BACKUP_DEMO=1.
 
 The tables force row-level security on their owner too, so a dump or a restore as `lean_owner` would see no tenant
@@ -123,7 +123,7 @@ def superuser(transactional_db):
 def data(transactional_db, request):
     """Committed data to dump (transactional: pg_dump reads from another connection)."""
     if os.environ.get("LEAN_TEST_BACKUP_DEMO") == "1":
-        from lean.demo import seed
+        from config.demo import seed
 
         seed.seed_all()
         return "demo"

@@ -23,10 +23,11 @@ from django.utils import timezone
 from innovation.models import Contribution, Credit, Listing
 from innovation.services import contributions, listings, suggestions
 from innovation.signals import listing_finalized
+from integrations.models import IdempotencyRecord
+from integrations.sync import hr_sync
 from lean.apikeys import api_key_create
 from lean.errors import ApplicationError
-from lean.models import ApiKey, IdempotencyRecord, Membership, Role, Unit
-from lean.sync import hr_sync
+from lean.models import ApiKey, Membership, Role, Unit
 from lean.tenancy import tenant_scope
 from projects import services
 from projects.models import Project, Review, ReviewAssignment, Score, State, Transition

@@ -4,12 +4,12 @@ internal address nor by a public name that resolves to one when the call is made
 
 import pytest
 
-from lean import webhooks
+from integrations import webhooks
+from integrations.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from lean.channels import services as channels
 from lean.channels.base import DeliveryError
 from lean.channels.robots import WeComChannel
 from lean.errors import ApplicationError
-from lean.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from lean.outbound import PrivateAddress, check_before_call, saved_url_problem
 from lean.sso import issuer_problem
 from lean.tenancy import tenant_scope

@@ -7,11 +7,11 @@ from datetime import date, datetime
 import pytest
 from django.utils import timezone
 
+from insights.dashboard.scope import scope_for
+from insights.dashboard.selectors import row_units, shortfall_counts
+from insights.query import measures
+from insights.query.selectors import query_run
 from lean import periods
-from lean.dashboard.scope import scope_for
-from lean.dashboard.selectors import row_units, shortfall_counts
-from lean.query import measures
-from lean.query.selectors import query_run
 from lean.services import unit_create
 from lean.tenancy import tenant_scope
 from projects import services as project_services

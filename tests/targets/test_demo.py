@@ -5,7 +5,8 @@ from datetime import date
 
 from django.db.models import Count
 
-from lean.models import Membership, SavedQuery, Tenant
+from insights.models import SavedQuery
+from lean.models import Membership, Tenant
 from lean.tenancy import tenant_scope
 from scheduling.models import JobRun
 from targets import demo, selectors
