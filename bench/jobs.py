@@ -21,13 +21,14 @@ from django.utils import timezone
 from innovation import jobs as listing_jobs
 from innovation.models import Contribution, Listing
 from innovation.services.listings import listing_open
+from insights.models import ShortfallReport
 from lean import periods
 from lean.errors import ApplicationError
 from lean.models import Tenant
 from lean.tenancy import tenant_scope
 from scheduling import services as jobs
 from scheduling.models import JobRun
-from targets.models import Shortfall, ShortfallReport
+from targets.models import Shortfall
 
 
 class Rollback(Exception):

@@ -22,11 +22,11 @@ import targets_tree  # noqa: E402  (sets Django up)
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from insights.reports import shortfall_reports_make  # noqa: E402
 from lean.models import Tenant  # noqa: E402
 from lean.tenancy import tenant_scope  # noqa: E402
 from targets import periods  # noqa: E402
 from targets.models import Shortfall  # noqa: E402
-from targets.reports import shortfall_reports_make  # noqa: E402
 
 
 class Rollback(Exception):

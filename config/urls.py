@@ -94,6 +94,7 @@ tenant_patterns = [
         for fmt in ("xlsx", "csv")
     ],
     path("targets/", include("targets.urls")),
+    path("targets/", include("insights.urls")),
     path("api/v1/targets/", include("targets.api_urls")),
     path("benchmarking/", include("benchmarking.urls")),
     path("api/v1/benchmarking/", include("benchmarking.api_urls")),

@@ -1,11 +1,13 @@
-"""The data platform's own table: the saved dynamic queries. It kept its table (lean_savedquery) when it moved here
-from lean, so its row-level security policy and history stayed as they were."""
+"""The data platform's own tables: the saved dynamic queries and the shortfall reports. They kept their tables
+(lean_savedquery, targets_shortfallreport) when they moved here, so their row-level security policies and history
+stayed as they were."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from lean.models import Membership, TenantModel
+from lean.models import Membership, TenantModel, Unit
+from targets.models import PeriodFields
 
 
 class SavedQuery(TenantModel):
@@ -30,3 +32,42 @@ class SavedQuery(TenantModel):
 
     def __str__(self):
         return self.name
+
+
+class ShortfallReport(PeriodFields, TenantModel):
+    """A shortfall report (短板报告) of a period: one per unit (its target and benchmark shortfalls, which are new
+    since the last report, which no project attacks, and their trend), and the tenant-wide summary for the lean
+    office (unit empty). Made by the scheduled job or a manual run, all units of a period in one transaction:
+    a period has its reports complete or not at all."""
+
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    content = models.JSONField(default=dict)  # the figures as they were when the report was made
+    shortfalls = models.PositiveIntegerField(_("shortfalls"), default=0)
+    new = models.PositiveIntegerField(_("new since the last report"), default=0)
+    uncovered = models.PositiveIntegerField(_("not attacked by a project"), default=0)
+    all_on_target = models.BooleanField(_("all on target"), default=False)
+    run = models.ForeignKey("scheduling.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "targets_shortfallreport"
+        verbose_name = _("shortfall report")
+        verbose_name_plural = _("shortfall reports")
+        ordering = ["-period_start", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "unit", "period_kind", "period_start"],
+                condition=models.Q(unit__isnull=False),
+                name="shortfall_report_unit_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "period_kind", "period_start"],
+                condition=models.Q(unit__isnull=True),
+                name="shortfall_report_summary_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.period} {self.unit or '*'}"

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lean.models import Membership
-from targets.report_files import _font, _pdf
+from lean.pdf import font as _font
+from lean.pdf import pdf_text as _pdf
 
 from . import workflow
 from .models import (

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import imports, indicators, readings, reports, shortfalls, tree
+from .views import imports, indicators, readings, shortfalls, tree
 
 urlpatterns = [
     path("", tree.tree_view, name="targets-tree"),
@@ -31,8 +31,4 @@ urlpatterns = [
     path("shortfalls/", shortfalls.shortfall_list_view, name="targets-shortfalls"),
     path("shortfalls/<int:shortfall_id>/", shortfalls.shortfall_detail_view, name="targets-shortfall"),
     path("shortfalls/<int:shortfall_id>/assess/", shortfalls.shortfall_assess_view, name="targets-shortfall-assess"),
-    path("reports/", reports.report_list_view, name="targets-reports"),
-    path("reports/<int:shortfallreport_id>/", reports.report_detail_view, name="targets-report"),
-    path("reports/<int:shortfallreport_id>/xlsx/", reports.report_xlsx_view, name="targets-report-xlsx"),
-    path("reports/<int:shortfallreport_id>/pdf/", reports.report_pdf_view, name="targets-report-pdf"),
 ]

@@ -31,7 +31,7 @@ def test_dispatcher_starts_due_jobs_per_tenant_and_survives_a_failing_one(two_te
             raise RuntimeError("broken cadence settings")
         return True
 
-    # Only the probe job: the apps' real jobs have their own dispatcher test (tests/lean/test_jobs.py).
+    # Only the probe job: the apps' real jobs have their own dispatcher test (tests/scheduling/test_services.py).
     probe = Job("probe", "probe", is_due=due_for_alpha_only, period=lambda *a, **k: "", body=lambda **k: {})
     monkeypatch.setattr("scheduling.tasks.JOBS", {"probe": probe})
     assert dispatch_tenant_jobs() == 1

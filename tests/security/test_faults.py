@@ -27,13 +27,13 @@ from django.test import Client
 
 from innovation.models import Listing
 from innovation.services import contributions
+from insights.models import ShortfallReport
 from lean import apis
 from lean.models import Notification, Unit
 from lean.tenancy import tenant_scope
 from lean.views import org
 from scheduling.models import JobRun
 from scheduling.services import job_enqueue
-from targets.models import ShortfallReport
 from tests.innovation.factories import make_opl
 
 # ---------------------------------------------------------------- the database goes away during a request
@@ -180,7 +180,7 @@ WORKER = textwrap.dedent(
 
     django.setup()
     from innovation.services import listings
-    from targets import reports
+    from insights import reports
 
     FLAGS = Path(sys.argv[1])
 

@@ -2,7 +2,7 @@
 templates without inline JavaScript (which the policy would block), Swagger UI loading its start-up script from a
 file, and the session and CSRF cookies. Production values of the settings and `check --deploy` are in
 tests/lean/test_settings.py; login throttling in tests/lean/test_auth.py; API rate limits in
-tests/lean/test_hr_api.py; password validation in tests/lean/test_accounts.py."""
+tests/integrations/test_hr_api.py; password validation in tests/lean/test_accounts.py."""
 
 import re
 from pathlib import Path

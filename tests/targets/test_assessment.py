@@ -11,14 +11,14 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone, translation
 
+from insights.report_files import _sections, report_pdf, report_xlsx
+from insights.reports import report_get, shortfall_reports_make
 from lean import periods
 from lean.apikeys import api_key_create
 from lean.errors import ApplicationError
 from lean.tenancy import tenant_scope
 from targets import selectors, services
 from targets.models import Assessment, Shortfall
-from targets.report_files import _sections, report_pdf, report_xlsx
-from targets.reports import report_get, shortfall_reports_make
 
 from .factories import branch, make_indicator, read
 

@@ -11,6 +11,7 @@ from insights.dashboard.scope import scope_for
 from insights.dashboard.selectors import row_units, shortfall_counts
 from insights.query import measures
 from insights.query.selectors import query_run
+from insights.reports import shortfall_reports_make
 from lean import periods
 from lean.services import unit_create
 from lean.tenancy import tenant_scope
@@ -20,7 +21,6 @@ from projects.coverage import COVERING
 from projects.models import Project, State, Tier, Transition
 from targets import selectors, services
 from targets.models import Shortfall
-from targets.reports import shortfall_reports_make
 
 from .factories import branch, make_indicator, read
 

@@ -5,24 +5,14 @@ from datetime import date
 
 from django.db.models import Count
 
-from insights.models import SavedQuery
+from insights.models import SavedQuery, ShortfallReport
 from lean.models import Membership, Tenant
 from lean.tenancy import tenant_scope
 from scheduling.models import JobRun
 from targets import demo, selectors
 from targets.demo import huaxin
 from targets.demo.build import generate, month_range
-from targets.models import (
-    Assessment,
-    Branch,
-    Indicator,
-    IndicatorTarget,
-    IndicatorUnit,
-    Reading,
-    Shortfall,
-    ShortfallReport,
-    TargetTree,
-)
+from targets.models import Assessment, Branch, Indicator, IndicatorTarget, IndicatorUnit, Reading, Shortfall, TargetTree
 
 
 def snapshot(slug):

@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from django.db import OperationalError
 
 from config.celery import app
+from insights.models import ShortfallReport
 from lean.errors import ApplicationError
 from lean.models import Tenant
 from lean.tenancy import tenant_scope
@@ -16,7 +17,6 @@ from scheduling import services as jobs
 from scheduling.models import JobRun
 from scheduling.services import TASK_NAME, cycle_period, job_enqueue, run_job, schedule_for, schedules_update
 from scheduling.tasks import dispatch_tenant_jobs
-from targets.models import ShortfallReport
 
 
 def at(*args):
@@ -196,10 +196,10 @@ def test_dispatcher_chooses_due_tenants_by_cadence_and_time_zone(two_tenants, se
 
 def test_a_failed_run_leaves_the_period_due(two_tenants, monkeypatch):
     a, _b = two_tenants
-    from targets.reports import is_due
+    from insights.reports import is_due
 
     now = at(2025, 3, 5, 0, 30)
-    monkeypatch.setattr("targets.reports._send", lambda *args: 1 / 0)
+    monkeypatch.setattr("insights.reports._send", lambda *args: 1 / 0)
     assert run_job(job="shortfall_report", tenant=a.tenant, period="2025-02").status == "failed"
     with tenant_scope(a.tenant):
         assert is_due(a.tenant, now)

@@ -9,13 +9,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from insights.models import ShortfallReport
+from insights.reports import shortfall_reports_make
 from lean import periods
 from lean.services import unit_create
 from lean.tenancy import tenant_scope
-from targets.models import ShortfallReport
-from targets.reports import shortfall_reports_make
-
-from .factories import make_indicator, make_targets, read
+from tests.targets.factories import make_indicator, make_targets, read
 
 BASE = "/t/alpha/targets/reports"
 PERIOD = periods.parse("2025-01")

@@ -8,13 +8,13 @@ Text from the tenant's data that a spreadsheet would read as a formula (starting
 
 import io
 from decimal import Decimal
-from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 
+from insights.models import ShortfallReport
 from lean import periods
-
-from .models import ShortfallReport
+from lean.pdf import font as _font
+from lean.pdf import pdf_text as _pdf
 
 FORMULA_START = ("=", "+", "-", "@")
 
@@ -168,28 +168,6 @@ def report_xlsx(report: ShortfallReport) -> bytes:
 
 
 # ---------------------------------------------------------------- pdf
-
-FONT = "STSong-Light"
-
-
-def _font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
-
-
-# The built-in CID font has the GB 2312 repertoire: the Latin middle dot, bullets and sub- and superscript digits
-# (kgCO₂/kWh, m²) would print as empty boxes, so they are written with the glyphs it has.
-_PDF_GLYPHS = str.maketrans(
-    {"·": "・", "•": "・", **{chr(0x2080 + d): str(d) for d in range(10)}, "¹": "1", "²": "2", "³": "3"}
-)
-
-
-def _pdf(text: str) -> str:
-    return escape(str(text).translate(_PDF_GLYPHS))
 
 
 def _cell_text(value) -> str:

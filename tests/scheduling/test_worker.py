@@ -3,11 +3,11 @@
 import time
 from datetime import date
 
+from insights.models import ShortfallReport
 from lean.tenancy import tenant_scope
 from scheduling.models import JobRun
 from scheduling.services import job_enqueue
 from scheduling.tasks import run_tenant_job
-from targets.models import ShortfallReport
 
 
 def test_shortfall_report_job_runs_through_a_real_worker(two_tenants, worker):

@@ -13,15 +13,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from benchmarking import services as bm
+from insights.models import ShortfallReport
+from insights.report_files import report_pdf, report_xlsx
+from insights.reports import default_report_period, report_get, report_list, shortfall_reports_make
 from lean import periods
 from lean.models import Notification, Unit
 from lean.tenancy import tenant_scope
 from projects import services as ps
 from scheduling.models import JobRun
 from scheduling.services import run_job
-from targets.models import Indicator, IndicatorTarget, IndicatorUnit, Reading, Shortfall, ShortfallReport, TargetNode
-from targets.report_files import report_pdf, report_xlsx
-from targets.reports import default_report_period, report_get, report_list, shortfall_reports_make
+from targets.models import Indicator, IndicatorTarget, IndicatorUnit, Reading, Shortfall, TargetNode
 from targets.services import shortfall_refresh, tree_create
 from tests.factories import make_member
 from tests.targets.factories import branch, make_indicator, read
@@ -198,7 +199,7 @@ def test_injected_failure_leaves_no_report_and_a_failed_run(data, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("mail relay exploded")
 
-    monkeypatch.setattr("targets.reports._send", explode)
+    monkeypatch.setattr("insights.reports._send", explode)
     run = run_job(job="shortfall_report", tenant=a.tenant, period="2025-02")
     assert run.status == JobRun.Status.FAILED
     assert "mail relay exploded" in run.error
@@ -411,7 +412,7 @@ def test_pdf_is_a_pdf(data):
 
 
 def test_pdf_text_keeps_to_the_fonts_glyphs():
-    from targets.report_files import _pdf
+    from insights.report_files import _pdf
 
     # The CID font has no Latin middle dot or subscript digits: they would print as empty boxes.
     assert _pdf("期间: 2026-10 · 单位 kgCO₂/kWh m² <b>") == "期间: 2026-10 ・ 单位 kgCO2/kWh m2 &lt;b&gt;"

@@ -1,5 +1,5 @@
 """Shortfall reports (短板报告): the list by period, a unit's report (or the tenant-wide summary for the lean
-office) and its downloads. Who sees which report is targets.reports' rule (report_list / report_get)."""
+office) and its downloads. Who sees which report is insights.reports' rule (report_list / report_get)."""
 
 import re
 from decimal import Decimal, InvalidOperation
@@ -8,11 +8,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
+from insights.report_files import report_pdf, report_xlsx
+from insights.reports import report_get, report_periods
 from lean.permissions import can, is_lean_office
-
-from ..report_files import report_pdf, report_xlsx
-from ..reports import report_get, report_periods
-from .tree import require
+from targets.views.tree import require
 
 PERIODS_PER_PAGE = 6
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -34,6 +34,9 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from benchmarking.comparison import comparisons
+from benchmarking.models import BenchmarkIndicator
+from insights.models import ShortfallReport
 from lean import periods
 from lean.models import Membership, Role, Unit
 from lean.notify import notify_each
@@ -41,10 +44,9 @@ from lean.selectors import lean_office_members, unit_managers_of
 from lean.tenancy import current_tenant
 from scheduling import services as jobs
 from scheduling.models import JobRun
-
-from . import selectors as target_selectors
-from .models import Reading, Shortfall, ShortfallReport
-from .services import achievement
+from targets import selectors as target_selectors
+from targets.models import Reading, Shortfall
+from targets.services import achievement
 
 JOB = "shortfall_report"  # its name in scheduling.registry
 TREND_PERIODS = 6
@@ -127,11 +129,6 @@ def _best(benchmark_rows: list[Shortfall]) -> tuple[dict, bool]:
     whether they could be reached at all. Two queries per comparison period kind."""
     if not benchmark_rows:
         return {}, True
-    try:
-        from benchmarking.comparison import comparisons
-        from benchmarking.models import BenchmarkIndicator
-    except ImportError:  # benchmarking not installed: the report leaves the best out and says so
-        return {}, False
     codes = {s.indicator.node.code for s in benchmark_rows}
     benchmarks = list(BenchmarkIndicator.objects.filter(code__in=codes))
     by_id = {b.pk: b for b in benchmarks}
