@@ -23,7 +23,7 @@ RUN groupadd --system --gid 10001 lean \
 
 WORKDIR /app
 
-# The lock also pins the dev tools (pytest, ruff, playwright's Python package); harmless here.
+# The production lock only: the dev tools (pytest, ruff, playwright, schemathesis) are in requirements-dev.lock.
 COPY requirements.lock ./
 RUN pip install -r requirements.lock
 
@@ -33,11 +33,15 @@ COPY --from=frontend /build/node_modules ./node_modules
 # The application, copied by name so that a developer's .venv, .data (database files) and node_modules
 # never end up in the image. A new top-level Django app must be added here.
 COPY manage.py pyproject.toml ./
+COPY config ./config
 COPY lean ./lean
+COPY scheduling ./scheduling
 COPY targets ./targets
 COPY benchmarking ./benchmarking
 COPY projects ./projects
 COPY innovation ./innovation
+COPY integrations ./integrations
+COPY insights ./insights
 COPY templates ./templates
 COPY static ./static
 COPY locale ./locale

@@ -5,9 +5,10 @@ PYTHON ?= python3
 
 .PHONY: install run test lint format seed messages bench bench-tree bench-dashboard backup restore
 
-$(VENV)/.installed: requirements.lock
+# Development and tests: requirements-dev.lock (the production lock plus pytest, ruff, playwright…, same pins).
+$(VENV)/.installed: requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.lock
 	touch $@
 
 node_modules/.installed: package-lock.json

@@ -96,3 +96,19 @@ def test_dockerfile_copies_every_local_app():
     assert apps
     missing = [app for app in apps if not re.search(rf"^COPY\s+{app}\s", text, re.MULTILINE)]
     assert not missing, f"not copied into the image: {missing}"
+
+
+def test_the_image_installs_no_dev_tools():
+    """The image installs requirements.lock; the test and lint tools are only in requirements-dev.lock, pinned the
+    same (the production lock is compiled with the dev lock as its constraint)."""
+    text = DOCKERFILE.read_text()
+    installs = re.findall(r"pip install .*-r (\S+)", text)
+    assert installs == ["requirements.lock"]
+
+    def pins(name):
+        lines = (ROOT / name).read_text().splitlines()
+        return dict(line.split("==", 1) for line in lines if "==" in line and not line.startswith((" ", "#")))
+
+    prod, dev = pins("requirements.lock"), pins("requirements-dev.lock")
+    assert not {"pytest", "pytest-django", "pytest-xdist", "ruff", "playwright", "schemathesis"} & set(prod)
+    assert {name: dev[name] for name in prod} == prod

@@ -6,7 +6,7 @@ open listing."""
 import pytest
 
 from tests.factories import PASSWORD
-from tests.lean.test_dashboard import world  # noqa: F401  (the fixture: known data in two tenants)
+from tests.insights.test_dashboard import world  # noqa: F401  (the fixture: known data in two tenants)
 
 from .conftest import screenshot
 

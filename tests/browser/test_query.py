@@ -4,7 +4,7 @@ saving a query and opening it again, on a desktop and on a phone."""
 import pytest
 
 from lean.tenancy import tenant_scope
-from tests.lean.test_query import build
+from tests.insights.test_query import build
 
 from .conftest import screenshot
 from .test_targets import sign_in

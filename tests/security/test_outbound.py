@@ -13,7 +13,7 @@ from lean.errors import ApplicationError
 from lean.outbound import PrivateAddress, check_before_call, saved_url_problem
 from lean.sso import issuer_problem
 from lean.tenancy import tenant_scope
-from tests.lean.test_webhooks import Receiver
+from tests.integrations.test_webhooks import Receiver
 
 pytestmark = pytest.mark.django_db
 
