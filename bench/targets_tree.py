@@ -34,7 +34,8 @@ from config.demo.scale.trees import fill_indicators, tree_with_indicators  # noq
 from lean.models import Tenant, Unit  # noqa: E402
 from lean.services import tenant_create  # noqa: E402
 from lean.tenancy import tenant_scope  # noqa: E402
-from targets import periods, rollup, selectors  # noqa: E402
+from lean import periods  # noqa: E402
+from targets import rollup, selectors  # noqa: E402
 from targets.models import TargetTree  # noqa: E402
 
 SLUG = "bench-targets"

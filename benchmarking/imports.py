@@ -1,7 +1,7 @@
 """Outside peers' values imported from a file (导入): every row checked, a preview, stored on confirm.
 
-The file rules are the readings import's (targets/import_files.py: type by name and content, size, empty or
-header-only files, line numbers as in Excel); the row rules are the services' own (services.value_errors), so the
+The file rules are every import's (lean/imports.py: type by name and content, size, empty or header-only files,
+line numbers as in Excel); the row rules are the services' own (services.value_errors), so the
 form, the import and the API refuse the same values in the same words. A file with any bad row stores nothing.
 
 No table keeps the file between the steps: the checked rows travel in a token signed for the tenant and the
@@ -20,22 +20,15 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lean import periods
 from lean.errors import ApplicationError
+from lean.imports import FileLayout, RowProblem, cell_display, number_text, period_cell, value_cell
 from lean.models import Membership
 from lean.permissions import can
 from lean.tenancy import current_tenant
-from targets.import_files import (
-    cell_text,
-    parse_period,
-    parse_value,
-    period_cell,
-    read_header,
-    read_rows,
-    read_upload,
-    value_cell,
-)
+from targets.import_files import parse_period, parse_value
 from targets.imports import ImportRowsError
 
 from . import selectors, services
@@ -45,7 +38,6 @@ SOURCE_MAX = PeerValue._meta.get_field("source").max_length
 TOKEN_MAX_AGE = 60 * 60  # seconds a preview may be confirmed
 TEMPLATE_MAX_ROWS = 2000
 
-# Both languages are always accepted, whatever the language of the person uploading (see targets/import_files.py).
 HEADERS = {
     "zh": {
         "indicator": "指标编码",
@@ -80,7 +72,6 @@ _ALIASES = {
     "source_date": {"数据日期", "日期", "dateofthefigure", "sourcedate", "date"},
     "confidence": {"可信度", "confidence"},
 }
-_BY_ALIAS = {alias: field for field, aliases in _ALIASES.items() for alias in aliases}
 CONFIDENCE_WORDS = {
     "高": Confidence.HIGH,
     "中": Confidence.MEDIUM,
@@ -105,43 +96,21 @@ class RawValueRow:
     confidence: str
 
 
-@dataclass
-class RowProblem:
-    """A bad row as the person sees it in their file, with every reason it was refused."""
-
-    line: int
-    indicator: str
-    peer: str
-    period: str
-    value: str
-    errors: list[str]
-
-
-def _raw_row(line: int, cell) -> RawValueRow:
-    return RawValueRow(
-        line=line,
-        indicator=cell_text(cell("indicator")),
-        peer=cell_text(cell("peer")),
-        period=period_cell(cell("period")),
-        value=value_cell(cell("value")),
-        source=cell_text(cell("source")),
-        source_date=period_cell(cell("source_date")),
-        confidence=cell_text(cell("confidence")),
-    )
-
-
-def _rows(table) -> list[RawValueRow]:
-    return read_rows(
-        table,
-        header=lambda cells: read_header(cells, aliases=_BY_ALIAS, required=REQUIRED, names=HEADERS),
-        build=_raw_row,
-        no_rows=_("The file has a header row but no values below it."),
-    )
+VALUES = FileLayout(
+    row=RawValueRow,
+    headers=HEADERS,
+    aliases=_ALIASES,
+    required=REQUIRED,
+    template_columns=TEMPLATE_COLUMNS,
+    template_widths=TEMPLATE_WIDTHS,
+    cells={"period": period_cell, "value": value_cell, "source_date": period_cell},
+    no_rows=gettext_lazy("The file has a header row but no values below it."),
+)
 
 
 def read_file(upload) -> list[RawValueRow]:
     """The rows of an uploaded .csv or .xlsx file; ApplicationError when the file as a whole is no good."""
-    rows, _format = read_upload(upload, rows=_rows)
+    rows, _format = VALUES.read(upload)
     return rows
 
 
@@ -176,19 +145,6 @@ def parse_confidence(cell: str) -> str:
     if text not in CONFIDENCE_WORDS:
         raise ValueError(_("The confidence %(value)s is not one of 高, 中, 低 (high, medium, low).") % {"value": cell})
     return CONFIDENCE_WORDS[text]
-
-
-def _display(cell) -> str:
-    if isinstance(cell, datetime | date):
-        return cell.strftime("%Y-%m-%d")
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell)
-
-
-def number_text(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # ---------------------------------------------------------------- checking a file
@@ -259,7 +215,7 @@ def check_rows(*, rows: list[RawValueRow]) -> tuple[list[tuple[int, services.Val
             errors.append(_("Say where the figure comes from."))
         if errors:
             problems.append(
-                RowProblem(row.line, row.indicator, row.peer, _display(row.period), _display(row.value), errors)
+                RowProblem(row.line, row.indicator, row.peer, cell_display(row.period), cell_display(row.value), errors)
             )
         else:
             items.append((row.line, item))
@@ -426,11 +382,6 @@ def value_import_confirm(*, actor: Membership, token: str) -> int:
 
 
 # ---------------------------------------------------------------- the template
-
-
-def template_header(language: str) -> list[str]:
-    headers = HEADERS["zh" if language.startswith("zh") else "en"]
-    return [headers[column] for column in TEMPLATE_COLUMNS]
 
 
 def template_rows() -> list[list]:

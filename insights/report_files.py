@@ -3,7 +3,8 @@ font file is needed). Both show the same tables as the report page: title, perio
 shortfalls, the benchmark shortfalls, the new, uncovered and assessed (纳入年度绩效考核) marks and the trend as
 numbers; the summary shows its units and worst indicators.
 
-Text from the tenant's data that a spreadsheet would read as a formula (starting with = + - @) is written as text.
+The workbook is written through lean.exports, whose guard writes text from the tenant's data that a spreadsheet
+would read as a formula (starting with = + - @ …) as text.
 """
 
 import io
@@ -13,10 +14,9 @@ from django.utils.translation import gettext as _
 
 from insights.models import ShortfallReport
 from lean import periods
+from lean.exports import xlsx_book, xlsx_bytes, xlsx_put
 from lean.pdf import font as _font
 from lean.pdf import pdf_text as _pdf
-
-FORMULA_START = ("=", "+", "-", "@")
 
 
 def _title(report: ShortfallReport) -> tuple[str, str, str]:
@@ -119,52 +119,39 @@ def _sections(report: ShortfallReport):
 # ---------------------------------------------------------------- xlsx
 
 
-def _put(sheet, row: int, column: int, value):
-    cell = sheet.cell(row=row, column=column, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        cell.value = value
-        cell.data_type = "s"  # text, never a formula
-    return cell
-
-
 def report_xlsx(report: ShortfallReport) -> bytes:
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
     title, period, unit = _title(report)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Report")[:31]
+    book, sheet = xlsx_book(_("Report"))
     bold = Font(bold=True)
-    _put(sheet, 1, 1, title).font = Font(bold=True, size=14)
-    _put(sheet, 2, 1, _("Period"))
-    _put(sheet, 2, 2, period)
-    _put(sheet, 3, 1, _("Unit"))
-    _put(sheet, 3, 2, unit)
+    xlsx_put(sheet, 1, 1, title).font = Font(bold=True, size=14)
+    xlsx_put(sheet, 2, 1, _("Period"))
+    xlsx_put(sheet, 2, 2, period)
+    xlsx_put(sheet, 3, 1, _("Unit"))
+    xlsx_put(sheet, 3, 2, unit)
     row = 5
     if report.all_on_target and report.unit_id is not None:
-        _put(sheet, row, 1, _("All indicators on target."))
+        xlsx_put(sheet, row, 1, _("All indicators on target."))
         row += 2
     for heading, headers, rows, note in _sections(report):
         if report.unit_id is not None and not rows:
             continue
-        _put(sheet, row, 1, heading).font = bold
+        xlsx_put(sheet, row, 1, heading).font = bold
         row += 1
         for column, header in enumerate(headers, start=1):
-            _put(sheet, row, column, header).font = bold
+            xlsx_put(sheet, row, column, header).font = bold
         row += 1
         for values in rows:
             for column, value in enumerate(values, start=1):
-                _put(sheet, row, column, value)
+                xlsx_put(sheet, row, column, value)
             row += 1
         if note:
-            _put(sheet, row, 1, note)
+            xlsx_put(sheet, row, 1, note)
             row += 1
         row += 1
     sheet.column_dimensions["A"].width = 36
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(book)
 
 
 # ---------------------------------------------------------------- pdf

@@ -19,27 +19,16 @@ from django.utils.translation import ngettext
 
 from lean import periods
 from lean.errors import ApplicationError
+from lean.imports import RowProblem, cell_display, number_text
 from lean.models import Membership, Role, Unit
 from lean.tenancy import current_tenant
 
 from . import selectors, services
-from .import_files import RawRow, parse_period, parse_value, read_upload
+from .import_files import READINGS, RawRow, parse_period, parse_value
 from .models import Indicator, IndicatorUnit, Reading, ReadingImport
 
 NOTE_MAX = Reading._meta.get_field("note").max_length
 TEMPLATE_MAX_ROWS = 500
-
-
-@dataclass
-class RowProblem:
-    """A bad row as the person sees it in their file, with every reason it was refused."""
-
-    line: int
-    indicator: str
-    unit: str
-    period: str
-    value: str
-    errors: list[str]
 
 
 class ImportRowsError(ApplicationError):
@@ -54,19 +43,6 @@ class ImportRowsError(ApplicationError):
         super().__init__(message, code="invalid_rows", field_errors={str(p.line): p.errors for p in problems})
         self.problems = problems
         self.total = total
-
-
-def _display(cell) -> str:
-    if isinstance(cell, date):
-        return cell.strftime("%Y-%m-%d")
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell)
-
-
-def _number_text(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # ---------------------------------------------------------------- checking a file
@@ -144,7 +120,7 @@ def check_rows(*, actor: Membership, rows: list[RawRow]) -> tuple[list[tuple[int
             seen.setdefault(key, row.line)
         if errors:
             problems.append(
-                RowProblem(row.line, row.indicator, row.unit, _display(row.period), _display(row.value), errors)
+                RowProblem(row.line, row.indicator, row.unit, cell_display(row.period), cell_display(row.value), errors)
             )
         else:
             items.append((row.line, item))
@@ -162,7 +138,7 @@ def reading_import_create(*, actor: Membership, upload) -> tuple[ReadingImport, 
 
     Raises ApplicationError for a file that cannot be read, ImportRowsError when any row is bad.
     """
-    rows, _format = read_upload(upload)
+    rows, _format = READINGS.read(upload)
     items, skipped = check_rows(actor=actor, rows=rows)
     if not items:
         raise ApplicationError(
@@ -180,7 +156,7 @@ def reading_import_create(*, actor: Membership, upload) -> tuple[ReadingImport, 
                 "indicator_id": item.indicator.pk,
                 "unit_id": item.unit.pk,
                 "period": str(item.period),
-                "value": _number_text(item.value),
+                "value": number_text(item.value),
                 "note": item.note,
             }
             for line, item in items
@@ -210,11 +186,11 @@ class PreviewRow:
 
     @property
     def value_text(self) -> str:
-        return _number_text(self.value)
+        return number_text(self.value)
 
     @property
     def old_text(self) -> str:
-        return _number_text(self.old.value) if self.old else ""
+        return number_text(self.old.value) if self.old else ""
 
     @property
     def state(self) -> str:

@@ -95,6 +95,13 @@ def login(client):
 
 
 @pytest.fixture
+def english(client):
+    """The test client reads the pages in English."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
 def password():
     return PASSWORD
 

@@ -1,7 +1,11 @@
 """Test data built through the services, the way the product builds it."""
 
+import csv
+import io
 from dataclasses import dataclass, field
 from itertools import count
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lean.models import Membership, Role, Tenant, Unit, User
 from lean.services import member_create, tenant_create, unit_create
@@ -170,3 +174,28 @@ def make_sso(ts) -> None:
         employee_number_claim="employee_number",
     )
     ts.extra.update(sso=sso)
+
+
+def csv_upload(rows, header, name: str, encoding: str = "utf-8-sig") -> SimpleUploadedFile:
+    """An uploaded CSV file as Excel saves it (with the BOM unless another `encoding` is named); no header row
+    when `header` is empty."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if header:
+        writer.writerow(header)
+    writer.writerows(rows)
+    return SimpleUploadedFile(name, out.getvalue().encode(encoding), content_type="text/csv")
+
+
+def xlsx_upload(rows, header, name: str) -> SimpleUploadedFile:
+    """An uploaded workbook, its first sheet holding `header` (none when empty) and the rows."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    if header:
+        workbook.active.append(header)
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return SimpleUploadedFile(name, out.getvalue())

@@ -6,20 +6,19 @@ from collections import Counter
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from lean import exports
 from lean.errors import ApplicationError
 from lean.forms import StyledForm
+from lean.imports import MAX_ROWS
 from lean.permissions import can
-from targets import import_files
 from targets.imports import ImportRowsError
 
 from .. import imports
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ValueImportForm(StyledForm):
@@ -81,23 +80,19 @@ def value_import_view(request, tenant_slug):
                     skipped=_line_list(skipped) if skipped else "",
                     skipped_count=len(skipped),
                 )
-    context.update(form=form, headers=imports.HEADERS, max_rows=import_files.MAX_ROWS)
+    context.update(form=form, headers=imports.HEADERS, max_rows=MAX_ROWS)
     failed = request.method == "POST" and context["preview"] is None
     return render(request, "benchmarking/import.html", context, status=400 if failed else 200)
 
 
 def value_template_view(request, tenant_slug, file_format):
     _require_manage(request)
-    if file_format not in ("csv", "xlsx"):
+    if file_format not in exports.FORMATS:
         raise Http404
-    rows = imports.template_rows()
-    header = imports.template_header(get_language() or "")
-    if file_format == "csv":
-        response = HttpResponse(import_files.template_csv(header, rows), content_type="text/csv; charset=utf-8")
-    else:
-        content = import_files.template_xlsx(
-            header, rows, _("Peer values"), columns=imports.TEMPLATE_COLUMNS, widths=imports.TEMPLATE_WIDTHS
-        )
-        response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="peer-values.{file_format}"'
-    return response
+    return imports.VALUES.template_response(
+        fmt=file_format,
+        language=get_language() or "",
+        filename="peer-values",
+        title=_("Peer values"),
+        rows=imports.template_rows(),
+    )

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from lean.exports import table_csv
 from lean.models import Membership, Role, Unit
 from projects import finance, guides, services
 from projects.models import Complexity, Project, Review, State, TeamMember, Tier
@@ -320,14 +321,12 @@ class Builder:
         """The finance verifier's workings as a CSV file (opens in Excel): before and after, and the benefit."""
         benefit = project.verified_benefit
         rows = [
-            "项目,口径,金额（元）",
-            f"{project.code},实施前12个月同口径成本,{_plain(benefit * Decimal('3.2'))}",
-            f"{project.code},实施后12个月同口径成本（年化）,{_plain(benefit * Decimal('2.2'))}",
-            f"{project.code},经核定年化效益,{_plain(benefit)}",
+            [project.code, "实施前12个月同口径成本", _plain(benefit * Decimal("3.2"))],
+            [project.code, "实施后12个月同口径成本（年化）", _plain(benefit * Decimal("2.2"))],
+            [project.code, "经核定年化效益", _plain(benefit)],
         ]
-        return SimpleUploadedFile(
-            f"{project.code}-效益核算表.csv", ("\n".join(rows) + "\n").encode("utf-8"), content_type="text/csv"
-        )
+        content = table_csv(["项目", "口径", "金额（元）"], rows)
+        return SimpleUploadedFile(f"{project.code}-效益核算表.csv", content, content_type="text/csv")
 
     def _sign_off(self, project: Project, on: date) -> None:
         """财务核验 before the closing decision: the finance verifier checks the team's figure against the books."""

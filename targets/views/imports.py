@@ -5,19 +5,19 @@ from collections import Counter
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from lean import exports
 from lean.errors import ApplicationError
 from lean.forms import StyledForm
+from lean.imports import MAX_ROWS
 from lean.permissions import can
 
 from .. import import_files, imports, selectors
 from ..models import ReadingImport
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportForm(StyledForm):
@@ -66,7 +66,7 @@ def import_upload_view(request, tenant_slug):
         "rows_error": rows_error,
         "headers": import_files.HEADERS,
         "tree": tree,
-        "max_rows": import_files.MAX_ROWS,
+        "max_rows": MAX_ROWS,
     }
     return render(request, "targets/import_upload.html", context, status=400 if request.method == "POST" else 200)
 
@@ -78,17 +78,16 @@ def _line_list(lines: list[int], shown: int = 20) -> str:
 
 def import_template_view(request, tenant_slug, file_format):
     _require_entry(request)
-    if file_format not in ("csv", "xlsx"):
+    if file_format not in exports.FORMATS:
         raise Http404
     year, rows = imports.template_rows(actor=request.membership)
-    header = import_files.template_header(get_language() or "")
-    if file_format == "csv":
-        response = HttpResponse(import_files.template_csv(header, rows), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(import_files.template_xlsx(header, rows, _("Readings")), content_type=XLSX_TYPE)
-    name = f"readings-{year}.{file_format}" if year else f"readings.{file_format}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return import_files.READINGS.template_response(
+        fmt=file_format,
+        language=get_language() or "",
+        filename=f"readings-{year}" if year else "readings",
+        title=_("Readings"),
+        rows=rows,
+    )
 
 
 def import_preview_view(request, tenant_slug, reading_import_id):
