@@ -23,9 +23,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from insights.reports import shortfall_reports_make  # noqa: E402
+from lean import periods  # noqa: E402
 from lean.models import Tenant  # noqa: E402
 from lean.tenancy import tenant_scope  # noqa: E402
-from lean import periods  # noqa: E402
 from targets.models import Shortfall  # noqa: E402
 
 

@@ -31,10 +31,10 @@ from django.db import connection  # noqa: E402
 from config.demo.scale.base import Sizes, analyze, drop_tenant  # noqa: E402
 from config.demo.scale.org import build_units  # noqa: E402  (the scale data's builders)
 from config.demo.scale.trees import fill_indicators, tree_with_indicators  # noqa: E402
+from lean import periods  # noqa: E402
 from lean.models import Tenant, Unit  # noqa: E402
 from lean.services import tenant_create  # noqa: E402
 from lean.tenancy import tenant_scope  # noqa: E402
-from lean import periods  # noqa: E402
 from targets import rollup, selectors  # noqa: E402
 from targets.models import TargetTree  # noqa: E402
 
