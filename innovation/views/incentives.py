@@ -8,6 +8,7 @@ from django.db.models.functions import ExtractYear
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from lean.access import within
 from lean.errors import ApplicationError
 from lean.paging import paginate
 from lean.permissions import can
@@ -24,10 +25,7 @@ def require(request, perm: str, obj=None):
 
 
 def _studios(viewer):
-    studios = Studio.objects.select_related("unit").order_by("name")
-    if not can(viewer, "innovation.tenant.view"):
-        studios = studios.filter(unit__path__startswith=viewer.unit.path)
-    return studios
+    return within(Studio.objects.select_related("unit").order_by("name"), viewer, **selectors.reach(viewer, None))
 
 
 def incentive_list_view(request, tenant_slug):

@@ -6,11 +6,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from innovation.models import ContributionType
+from lean.access import within
 from projects.models import State, Tier
 from targets import periods
 from targets.models import Branch, Shortfall
 
-from ..models import Membership, Role, Unit
+from ..models import Membership, Unit
 from . import measures as m
 
 BLANK = [("", gettext_lazy("All"))]
@@ -20,10 +21,7 @@ DEFAULTS = {"measure": "achievement", "group_by": m.UNIT}
 
 
 def visible_units(viewer: Membership):
-    units = Unit.objects.order_by("path")
-    if viewer.has_role(Role.LEAN_OFFICE):
-        return units
-    return units.filter(path__startswith=viewer.unit.path)
+    return within(Unit.objects.order_by("path"), viewer, field="", subtree=True)
 
 
 class UnitChoiceField(forms.ModelChoiceField):
