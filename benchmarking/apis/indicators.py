@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from lean.apis import TenantAPIView, error_responses
+from lean.apis import TenantAPIView, error_responses, list_page
 from targets.apis.common import Page, read_filters, stable_order
 from targets.models import Aggregation, Direction, Frequency
 
@@ -57,9 +57,7 @@ class BenchmarkListApi(TenantAPIView):
         benchmarks = selectors.benchmark_list(active_only=not filters["include_inactive"]).order_by("code")
         if "frequency" in filters:
             benchmarks = benchmarks.filter(frequency=filters["frequency"])
-        page = Page()
-        rows = page.paginate_queryset(stable_order(benchmarks), request, view=self)
-        return page.get_paginated_response(BenchmarkOutput(rows, many=True).data)
+        return list_page(self, stable_order(benchmarks), BenchmarkOutput)
 
 
 class BenchmarkDetailApi(TenantAPIView):

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from lean.apis import TenantAPIView, error_responses
+from lean.apis import TenantAPIView, error_responses, list_page, read_input
 from targets.apis.common import Page, read_filters, require, stable_order
 
 from .. import selectors, services
@@ -59,9 +59,7 @@ class PeerListApi(TenantAPIView):
             peers = peers.filter(kind=filters["kind"])
         if filters["active"] is not None:
             peers = peers.filter(active=filters["active"])
-        page = Page()
-        rows = page.paginate_queryset(stable_order(peers), request, view=self)
-        return page.get_paginated_response(PeerOutput(rows, many=True).data)
+        return list_page(self, stable_order(peers), PeerOutput)
 
     @extend_schema(
         tags=[PEERS],
@@ -72,9 +70,8 @@ class PeerListApi(TenantAPIView):
     )
     def post(self, request, tenant_slug):
         require(self.membership, "benchmarking.manage")
-        serializer = PeerInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        peer = services.peer_save(actor=self.membership, **serializer.validated_data)
+        data = read_input(request, PeerInput)
+        peer = services.peer_save(actor=self.membership, **data)
         response = _detail(peer.pk)
         response.status_code = status.HTTP_201_CREATED
         return response
@@ -101,14 +98,13 @@ class PeerDetailApi(TenantAPIView):
     def patch(self, request, tenant_slug, peer_id):
         peer = selectors.peer_get(peer_id=peer_id)
         require(self.membership, "benchmarking.manage")
-        serializer = PeerInput(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
+        data = read_input(request, PeerInput, partial=True)
         changes = {
             "name": peer.name,
             "kind": peer.kind,
             "description": peer.description,
             "active": peer.active,
-            **serializer.validated_data,
+            **data,
         }
         services.peer_save(actor=self.membership, peer=peer, **changes)
         return _detail(peer.pk)

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from lean.apis import TenantAPIView, error_responses
+from lean.apis import TenantAPIView, error_responses, list_page, read_input
 from lean.models import Unit
 from targets import periods
 from targets.apis.common import Page, RowField, read_filters, require, stable_order
@@ -87,9 +87,7 @@ class ProposalListApi(TenantAPIView):
     def get(self, request, tenant_slug):
         filters = read_filters(ProposalFilter, request)
         proposals = selectors.proposal_list(viewer=self.membership, status=filters.get("status", ""))
-        page = Page()
-        rows = page.paginate_queryset(stable_order(proposals), request, view=self)
-        return page.get_paginated_response(ProposalOutput(rows, many=True).data)
+        return list_page(self, stable_order(proposals), ProposalOutput)
 
     @extend_schema(
         tags=[PROPOSALS],
@@ -100,9 +98,7 @@ class ProposalListApi(TenantAPIView):
     )
     def post(self, request, tenant_slug):
         require(self.membership, "benchmarking.propose")
-        serializer = ProposalInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = read_input(request, ProposalInput)
         proposal = services.proposal_create(
             actor=self.membership,
             unit=data.get("unit_id") or self.membership.unit,
@@ -140,9 +136,8 @@ class ProposalAcceptApi(TenantAPIView):
     )
     def post(self, request, tenant_slug, proposal_id):
         proposal = _visible(self.membership, proposal_id)
-        serializer = AcceptInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.proposal_accept(actor=self.membership, proposal=proposal, **serializer.validated_data)
+        data = read_input(request, AcceptInput)
+        services.proposal_accept(actor=self.membership, proposal=proposal, **data)
         return Response(ProposalOutput(_visible(self.membership, proposal.pk)).data)
 
 
@@ -158,7 +153,6 @@ class ProposalDeclineApi(TenantAPIView):
     )
     def post(self, request, tenant_slug, proposal_id):
         proposal = _visible(self.membership, proposal_id)
-        serializer = DeclineInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.proposal_decline(actor=self.membership, proposal=proposal, reason=serializer.validated_data["reason"])
+        data = read_input(request, DeclineInput)
+        services.proposal_decline(actor=self.membership, proposal=proposal, reason=data["reason"])
         return Response(ProposalOutput(_visible(self.membership, proposal.pk)).data)

@@ -1,5 +1,7 @@
 """Outside peers' values: the list, one entered, many entered all or nothing (the lean office)."""
 
+from functools import partial
+
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -7,19 +9,19 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from lean.apis import TenantAPIView, error_responses
-from lean.errors import ApplicationError
-from targets.apis.common import (
+from lean.apis import (
     MAX_BULK,
-    Page,
-    PeriodField,
-    RowField,
-    error_messages,
-    read_filters,
-    require,
-    stable_order,
-    validate_each,
+    BulkOutput,
+    TenantAPIView,
+    bulk_created,
+    bulk_items,
+    bulk_refuse,
+    error_responses,
+    list_page,
+    one_item,
+    save_one,
 )
+from targets.apis.common import Page, PeriodField, RowField, read_filters, require, stable_order
 
 from .. import selectors, services
 from ..models import BenchmarkIndicator, Confidence, Peer, PeerValue
@@ -145,14 +147,7 @@ def items_errors(items: list[services.ValueInput | None]) -> dict[int, list[str]
 
 
 def _save_one(actor, item: services.ValueInput) -> PeerValue:
-    try:
-        return services.peer_values_save(actor=actor, items=[item])[0]
-    except ApplicationError as error:
-        # One item: its listed errors are the errors of the request, not of "item 0".
-        messages = error.field_errors.get("0", [])
-        raise ApplicationError(
-            " ".join(messages) or error.message, code="invalid_value", field_errors={"non_field_errors": messages}
-        ) from error
+    return save_one(partial(services.peer_values_save, actor=actor), item, code="invalid_value")
 
 
 class ValueListApi(TenantAPIView):
@@ -168,9 +163,7 @@ class ValueListApi(TenantAPIView):
     )
     def get(self, request, tenant_slug):
         values = selectors.peer_value_list(**read_filters(ValueFilter, request))
-        page = Page()
-        rows = page.paginate_queryset(stable_order(values), request, view=self)
-        return page.get_paginated_response(ValueOutput(rows, many=True).data)
+        return list_page(self, stable_order(values), ValueOutput)
 
     @extend_schema(
         tags=[VALUES],
@@ -184,11 +177,7 @@ class ValueListApi(TenantAPIView):
     )
     def post(self, request, tenant_slug):
         require(self.membership, "benchmarking.manage")
-        serializer = ValueInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        (item,), errors = _resolve([serializer.validated_data])
-        if errors:
-            raise serializers.ValidationError(errors[0])
+        item = one_item(request, ValueInput, _resolve)
         value = _save_one(self.membership, item)
         return Response(ValueOutput(selectors.peer_value_list().get(pk=value.pk)).data, status=status.HTTP_201_CREATED)
 
@@ -197,14 +186,8 @@ class ValueBulkInput(serializers.Serializer):
     values = ValueInput(many=True, min_length=1, max_length=MAX_BULK)
 
 
-class ValueBulkShape(serializers.Serializer):
-    # Only the envelope: each item is checked on its own so that every bad item is listed by its index.
-    values = serializers.ListField(min_length=1, max_length=MAX_BULK)
-
-
-class ValueBulkOutput(serializers.Serializer):
-    saved = serializers.IntegerField()
-    ids = serializers.ListField(child=serializers.IntegerField(), help_text=gettext_lazy("In the order of the items."))
+class ValueBulkOutput(BulkOutput):
+    pass
 
 
 class ValueBulkApi(TenantAPIView):
@@ -222,17 +205,7 @@ class ValueBulkApi(TenantAPIView):
         responses={201: ValueBulkOutput, **error_responses(400, 403)},
     )
     def post(self, request, tenant_slug):
-        shape = ValueBulkShape(data=request.data)
-        shape.is_valid(raise_exception=True)
-        rows, errors = validate_each(ValueInput, shape.validated_data["values"])
-        items, missing = _resolve(rows)
-        errors.update({index: error_messages(detail) for index, detail in missing.items()})
+        items, errors = bulk_items(request, "values", ValueInput, _resolve)
         errors.update(items_errors(items))
-        if errors:
-            raise ApplicationError(
-                _("Nothing was stored: %(count)s item(s) have errors.") % {"count": len(errors)},
-                code="invalid_rows",
-                field_errors={str(index): errors[index] for index in sorted(errors)},
-            )
-        values = services.peer_values_save(actor=self.membership, items=items)
-        return Response({"saved": len(values), "ids": [v.pk for v in values]}, status=status.HTTP_201_CREATED)
+        bulk_refuse(errors)
+        return bulk_created(services.peer_values_save(actor=self.membership, items=items))

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from lean.apis import TenantAPIView, error_responses
+from lean.apis import TenantAPIView, error_responses, list_page, read_input
 from lean.models import Unit
 
 from .. import selectors, services
@@ -78,9 +78,7 @@ class ShortfallListApi(TenantAPIView):
     )
     def get(self, request, tenant_slug):
         shortfalls = selectors.shortfall_list(**read_filters(ShortfallFilter, request))
-        page = Page()
-        rows = page.paginate_queryset(stable_order(shortfalls), request, view=self)
-        return page.get_paginated_response(ShortfallOutput(rows, many=True).data)
+        return list_page(self, stable_order(shortfalls), ShortfallOutput)
 
 
 class ShortfallPatchInput(serializers.Serializer):
@@ -123,9 +121,7 @@ class ShortfallDetailApi(TenantAPIView):
     )
     def patch(self, request, tenant_slug, shortfall_id):
         shortfall = selectors.shortfall_get(shortfall_id=shortfall_id)
-        serializer = ShortfallPatchInput(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        changes = serializer.validated_data
+        changes = read_input(request, ShortfallPatchInput, partial=True)
         # Both changes or neither: a refused assessment must not leave the analysis half saved.
         with transaction.atomic():
             if "analysis" in changes or "actions" in changes:
