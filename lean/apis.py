@@ -134,6 +134,21 @@ def read_input(request, serializer_class, **kwargs) -> dict:
     return serializer.validated_data
 
 
+def list_schema(tag: str, summary, filters, output, **kwargs) -> dict:
+    """extend_schema's arguments of a list operation: `filters` as its query parameters, a page of `output` rows,
+    and the stable errors (400 for a bad filter, 403); `kwargs`, any other (description, …)."""
+    responses = {200: output(many=True), **error_responses(400, 403)}
+    return {"tags": [tag], "summary": summary, "parameters": [filters], "responses": responses, **kwargs}
+
+
+def write_schema(tag: str, summary, description, request, output, *, created: bool = False) -> dict:
+    """extend_schema's arguments of a write of the body `request`, answered with `output`: 201 for a new row
+    (errors 400 and 403), else 200 for a change to a row that may not be there (errors 400, 403 and 404)."""
+    status_code, errors = (201, (400, 403)) if created else (200, (400, 403, 404))
+    responses = {status_code: output, **error_responses(*errors)}
+    return {"tags": [tag], "summary": summary, "description": description, "request": request, "responses": responses}
+
+
 def list_page(view, rows, serializer_class) -> Response:
     """One page of `rows` as every list operation answers: {"count", "next", "previous", "results"}. `rows` come
     in an order that never moves a row between pages (the selector's, with the id last)."""
@@ -172,6 +187,22 @@ def validate_each(serializer_class, raw_items) -> tuple[list, dict]:
             rows.append(None)
             errors[index] = error_messages(serializer.errors)
     return rows, errors
+
+
+class RefsInput(serializers.Serializer):
+    # The input of a write that names its rows by id or by other fields: `refs` holds (the id field, the fields
+    # that may stand for it, the message when neither is given). (No docstring: the schema would show it.)
+    refs: tuple = ()
+
+    def validate(self, attrs):
+        errors = {
+            field: [message]
+            for field, others, message in self.refs
+            if field not in attrs and not all(other in attrs for other in others)
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class _BulkShape(serializers.Serializer):
@@ -216,13 +247,26 @@ def bulk_refuse(errors: dict[int, list[str]]) -> None:
         )
 
 
-class BulkOutput(serializers.Serializer):
-    saved = serializers.IntegerField()
-    ids = serializers.ListField(child=serializers.IntegerField(), help_text=gettext_lazy("In the order of the items."))
+def bulk_schema(name: str, key: str, item_serializer) -> dict:
+    """extend_schema's request and answers of a bulk write: `{key: [item, ...]}` in (`<name>BulkInput`), how many
+    rows were stored and their ids out (`<name>BulkOutput`, as bulk_created answers)."""
+    bulk_input = inline_serializer(
+        f"{name}BulkInput", {key: item_serializer(many=True, min_length=1, max_length=MAX_BULK)}
+    )
+    bulk_output = inline_serializer(
+        f"{name}BulkOutput",
+        {
+            "saved": serializers.IntegerField(),
+            "ids": serializers.ListField(
+                child=serializers.IntegerField(), help_text=gettext_lazy("In the order of the items.")
+            ),
+        },
+    )
+    return {"request": bulk_input, "responses": {201: bulk_output, **error_responses(400, 403)}}
 
 
 def bulk_created(rows) -> Response:
-    """The answer of a bulk write (BulkOutput): how many rows were stored, and their ids in the items' order."""
+    """The answer of a bulk write (see bulk_schema): how many rows were stored, and their ids in the items' order."""
     return Response({"saved": len(rows), "ids": [row.pk for row in rows]}, status=status.HTTP_201_CREATED)
 
 

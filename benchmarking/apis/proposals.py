@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from lean.apis import TenantAPIView, error_responses, list_page, read_input
+from lean.apis import TenantAPIView, error_responses, list_page, list_schema, read_input, write_schema
 from lean.models import Unit
 from targets import periods
 from targets.apis.common import Page, RowField, read_filters, require, stable_order
@@ -76,13 +76,15 @@ class ProposalListApi(TenantAPIView):
     pagination_class = Page
 
     @extend_schema(
-        tags=[PROPOSALS],
-        summary=gettext_lazy("Benchmark proposals"),
-        description=gettext_lazy(
-            "The lean office sees every proposal; others those of their unit and the units below it, and their own."
-        ),
-        parameters=[ProposalFilter],
-        responses={200: ProposalOutput(many=True), **error_responses(400, 403)},
+        **list_schema(
+            PROPOSALS,
+            gettext_lazy("Benchmark proposals"),
+            ProposalFilter,
+            ProposalOutput,
+            description=gettext_lazy(
+                "The lean office sees every proposal; others those of their unit and the units below it, and their own."
+            ),
+        )
     )
     def get(self, request, tenant_slug):
         filters = read_filters(ProposalFilter, request)
@@ -90,11 +92,14 @@ class ProposalListApi(TenantAPIView):
         return list_page(self, stable_order(proposals), ProposalOutput)
 
     @extend_schema(
-        tags=[PROPOSALS],
-        summary=gettext_lazy("Propose an indicator for benchmarking"),
-        description=gettext_lazy("Unit managers, for an indicator of their unit that is not benchmarked yet."),
-        request=ProposalInput,
-        responses={201: ProposalOutput, **error_responses(400, 403)},
+        **write_schema(
+            PROPOSALS,
+            gettext_lazy("Propose an indicator for benchmarking"),
+            gettext_lazy("Unit managers, for an indicator of their unit that is not benchmarked yet."),
+            ProposalInput,
+            ProposalOutput,
+            created=True,
+        )
     )
     def post(self, request, tenant_slug):
         require(self.membership, "benchmarking.propose")
@@ -126,13 +131,16 @@ class ProposalAcceptApi(TenantAPIView):
     required_perm = "benchmarking.manage"
 
     @extend_schema(
-        tags=[PROPOSALS],
-        summary=gettext_lazy("Accept a proposal"),
-        description=gettext_lazy(
-            "The lean office only. The indicator becomes a benchmark indicator (or an inactive one is active again)."
-        ),
-        request=AcceptInput,
-        responses={200: ProposalOutput, **error_responses(400, 403, 404)},
+        **write_schema(
+            PROPOSALS,
+            gettext_lazy("Accept a proposal"),
+            gettext_lazy(
+                "The lean office only. The indicator becomes a benchmark indicator (or an inactive one is active "
+                "again)."
+            ),
+            AcceptInput,
+            ProposalOutput,
+        )
     )
     def post(self, request, tenant_slug, proposal_id):
         proposal = _visible(self.membership, proposal_id)
@@ -145,11 +153,13 @@ class ProposalDeclineApi(TenantAPIView):
     required_perm = "benchmarking.manage"
 
     @extend_schema(
-        tags=[PROPOSALS],
-        summary=gettext_lazy("Decline a proposal"),
-        description=gettext_lazy("The lean office only, with a reason for the unit."),
-        request=DeclineInput,
-        responses={200: ProposalOutput, **error_responses(400, 403, 404)},
+        **write_schema(
+            PROPOSALS,
+            gettext_lazy("Decline a proposal"),
+            gettext_lazy("The lean office only, with a reason for the unit."),
+            DeclineInput,
+            ProposalOutput,
+        )
     )
     def post(self, request, tenant_slug, proposal_id):
         proposal = _visible(self.membership, proposal_id)

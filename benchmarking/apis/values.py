@@ -10,16 +10,17 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from lean.apis import (
-    MAX_BULK,
-    BulkOutput,
+    RefsInput,
     TenantAPIView,
     bulk_created,
     bulk_items,
     bulk_refuse,
-    error_responses,
+    bulk_schema,
     list_page,
+    list_schema,
     one_item,
     save_one,
+    write_schema,
 )
 from targets.apis.common import Page, PeriodField, RowField, read_filters, require, stable_order
 
@@ -51,7 +52,7 @@ class ValueOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class ValueInput(serializers.Serializer):
+class ValueInput(RefsInput):
     benchmark_id = serializers.IntegerField(
         required=False, help_text=gettext_lazy("The benchmark indicator; or benchmark_code.")
     )
@@ -66,15 +67,10 @@ class ValueInput(serializers.Serializer):
     )
     confidence = serializers.ChoiceField(choices=Confidence.choices, default=Confidence.MEDIUM)
 
-    def validate(self, attrs):
-        errors = {}
-        if "benchmark_id" not in attrs and "benchmark_code" not in attrs:
-            errors["benchmark_id"] = [_("Give benchmark_id or benchmark_code.")]
-        if "peer_id" not in attrs and "peer_name" not in attrs:
-            errors["peer_id"] = [_("Give peer_id or peer_name.")]
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
+    refs = (
+        ("benchmark_id", ("benchmark_code",), gettext_lazy("Give benchmark_id or benchmark_code.")),
+        ("peer_id", ("peer_name",), gettext_lazy("Give peer_id or peer_name.")),
+    )
 
 
 def _resolve(rows: list[dict | None]) -> tuple[list[services.ValueInput | None], dict[int, dict]]:
@@ -155,39 +151,36 @@ class ValueListApi(TenantAPIView):
     pagination_class = Page
 
     @extend_schema(
-        tags=[VALUES],
-        summary=gettext_lazy("Outside peers' values"),
-        description=gettext_lazy("Newest period first, then by indicator code and peer name."),
-        parameters=[ValueFilter],
-        responses={200: ValueOutput(many=True), **error_responses(400, 403)},
+        **list_schema(
+            VALUES,
+            gettext_lazy("Outside peers' values"),
+            ValueFilter,
+            ValueOutput,
+            description=gettext_lazy("Newest period first, then by indicator code and peer name."),
+        )
     )
     def get(self, request, tenant_slug):
         values = selectors.peer_value_list(**read_filters(ValueFilter, request))
         return list_page(self, stable_order(values), ValueOutput)
 
     @extend_schema(
-        tags=[VALUES],
-        summary=gettext_lazy("Enter one outside value"),
-        description=gettext_lazy(
-            "Enters a peer's value, or corrects the one already stored for the same indicator, peer and period "
-            "(the history keeps the old value). The lean office only."
-        ),
-        request=ValueInput,
-        responses={201: ValueOutput, **error_responses(400, 403)},
+        **write_schema(
+            VALUES,
+            gettext_lazy("Enter one outside value"),
+            gettext_lazy(
+                "Enters a peer's value, or corrects the one already stored for the same indicator, peer and period "
+                "(the history keeps the old value). The lean office only."
+            ),
+            ValueInput,
+            ValueOutput,
+            created=True,
+        )
     )
     def post(self, request, tenant_slug):
         require(self.membership, "benchmarking.manage")
         item = one_item(request, ValueInput, _resolve)
         value = _save_one(self.membership, item)
         return Response(ValueOutput(selectors.peer_value_list().get(pk=value.pk)).data, status=status.HTTP_201_CREATED)
-
-
-class ValueBulkInput(serializers.Serializer):
-    values = ValueInput(many=True, min_length=1, max_length=MAX_BULK)
-
-
-class ValueBulkOutput(BulkOutput):
-    pass
 
 
 class ValueBulkApi(TenantAPIView):
@@ -201,8 +194,7 @@ class ValueBulkApi(TenantAPIView):
             'lists every wrong item by its index: {"3": ["..."]}. Existing values are corrected (the history keeps '
             "the old value)."
         ),
-        request=ValueBulkInput,
-        responses={201: ValueBulkOutput, **error_responses(400, 403)},
+        **bulk_schema("Value", "values", ValueInput),
     )
     def post(self, request, tenant_slug):
         items, errors = bulk_items(request, "values", ValueInput, _resolve)

@@ -166,6 +166,18 @@ class ContributionDetailApi(TenantAPIView):
         return _detail(self.membership, contribution_id)
 
 
+def _decision(action: str, summary, description, input_class):
+    """The schema of a decision on a contribution waiting for verification (verify, reject)."""
+    return extend_schema(
+        tags=[INNOVATION],
+        operation_id=f"innovation_contributions_{action}",
+        summary=summary,
+        description=description,
+        request=input_class,
+        responses={200: ContributionDetailOutput, **error_responses(400, 403, 404)},
+    )
+
+
 def _decide(api, contribution_id: int, input_class, decide) -> Response:
     """Verify or reject: the contribution the member sees and may verify, `decide(contribution, data)` with the
     checked input (a service refusing the member's role answers 403), then the contribution as it is now."""
@@ -189,16 +201,14 @@ class VerifyInput(serializers.Serializer):
 class ContributionVerifyApi(TenantAPIView):
     required_perm = "innovation.view"
 
-    @extend_schema(
-        tags=[INNOVATION],
-        operation_id="innovation_contributions_verify",
-        summary=gettext_lazy("Verify a contribution"),
-        description=gettext_lazy(
+    @_decision(
+        "verify",
+        gettext_lazy("Verify a contribution"),
+        gettext_lazy(
             "The unit's manager or the lean office; a contribution waiting for verification only (else 400, code "
             "wrong_state)."
         ),
-        request=VerifyInput,
-        responses={200: ContributionDetailOutput, **error_responses(400, 403, 404)},
+        VerifyInput,
     )
     def post(self, request, tenant_slug, contribution_id):
         def verify(contribution, data):
@@ -222,16 +232,14 @@ class RejectInput(serializers.Serializer):
 class ContributionRejectApi(TenantAPIView):
     required_perm = "innovation.view"
 
-    @extend_schema(
-        tags=[INNOVATION],
-        operation_id="innovation_contributions_reject",
-        summary=gettext_lazy("Reject a contribution"),
-        description=gettext_lazy(
+    @_decision(
+        "reject",
+        gettext_lazy("Reject a contribution"),
+        gettext_lazy(
             "The unit's manager or the lean office, with a reason; a contribution waiting for verification only "
             "(else 400, code wrong_state)."
         ),
-        request=RejectInput,
-        responses={200: ContributionDetailOutput, **error_responses(400, 403, 404)},
+        RejectInput,
     )
     def post(self, request, tenant_slug, contribution_id):
         def reject(contribution, data):

@@ -10,17 +10,19 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from lean.apis import (
-    MAX_BULK,
-    BulkOutput,
+    RefsInput,
     TenantAPIView,
     bulk_created,
     bulk_items,
     bulk_refuse,
+    bulk_schema,
     error_responses,
     list_page,
+    list_schema,
     one_item,
     read_input,
     save_one,
+    write_schema,
 )
 from lean.models import Unit
 
@@ -69,7 +71,7 @@ class ReadingDetailOutput(ReadingOutput):
     )
 
 
-class ReadingInput(serializers.Serializer):
+class ReadingInput(RefsInput):
     indicator_id = serializers.IntegerField(
         required=False, help_text=gettext_lazy("The indicator; or indicator_code and year.")
     )
@@ -83,15 +85,10 @@ class ReadingInput(serializers.Serializer):
     value = serializers.DecimalField(max_digits=18, decimal_places=4)
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
-    def validate(self, attrs):
-        errors = {}
-        if "indicator_id" not in attrs and not ("indicator_code" in attrs and "year" in attrs):
-            errors["indicator_id"] = [_("Give indicator_id, or indicator_code with year.")]
-        if "unit_id" not in attrs and "unit_code" not in attrs:
-            errors["unit_id"] = [_("Give unit_id or unit_code.")]
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
+    refs = (
+        ("indicator_id", ("indicator_code", "year"), gettext_lazy("Give indicator_id, or indicator_code with year.")),
+        ("unit_id", ("unit_code",), gettext_lazy("Give unit_id or unit_code.")),
+    )
 
 
 def _resolve(rows: list[dict | None]) -> tuple[list[services.ReadingInput | None], dict[int, dict]]:
@@ -149,25 +146,23 @@ class ReadingListApi(TenantAPIView):
     required_perm = "targets.view"
     pagination_class = Page
 
-    @extend_schema(
-        tags=[READINGS],
-        summary=gettext_lazy("Readings"),
-        parameters=[ReadingFilter],
-        responses={200: ReadingOutput(many=True), **error_responses(400, 403)},
-    )
+    @extend_schema(**list_schema(READINGS, gettext_lazy("Readings"), ReadingFilter, ReadingOutput))
     def get(self, request, tenant_slug):
         readings = selectors.reading_list(**read_filters(ReadingFilter, request))
         return list_page(self, stable_order(readings), ReadingOutput)
 
     @extend_schema(
-        tags=[READINGS],
-        summary=gettext_lazy("Enter one reading"),
-        description=gettext_lazy(
-            "Enters a reading, or corrects the one already stored for the same indicator, unit and period (the "
-            "history keeps the old value). Needs readings.enter for the unit."
-        ),
-        request=ReadingInput,
-        responses={201: ReadingOutput, **error_responses(400, 403)},
+        **write_schema(
+            READINGS,
+            gettext_lazy("Enter one reading"),
+            gettext_lazy(
+                "Enters a reading, or corrects the one already stored for the same indicator, unit and period (the "
+                "history keeps the old value). Needs readings.enter for the unit."
+            ),
+            ReadingInput,
+            ReadingOutput,
+            created=True,
+        )
     )
     def post(self, request, tenant_slug):
         require(self.membership, "readings.enter")
@@ -176,14 +171,6 @@ class ReadingListApi(TenantAPIView):
         reading = _save_one(self.membership, item)
         reading = selectors.reading_list().get(pk=reading.pk)
         return Response(ReadingOutput(reading).data, status=status.HTTP_201_CREATED)
-
-
-class ReadingBulkInput(serializers.Serializer):
-    readings = ReadingInput(many=True, min_length=1, max_length=MAX_BULK)
-
-
-class ReadingBulkOutput(BulkOutput):
-    pass
 
 
 class ReadingBulkApi(TenantAPIView):
@@ -196,8 +183,7 @@ class ReadingBulkApi(TenantAPIView):
             "Up to 5,000 readings. If any item is wrong nothing is stored, and field_errors lists every wrong item "
             'by its index: {"3": ["..."]}. Existing readings are corrected (the history keeps the old value).'
         ),
-        request=ReadingBulkInput,
-        responses={201: ReadingBulkOutput, **error_responses(400, 403)},
+        **bulk_schema("Reading", "readings", ReadingInput),
     )
     def post(self, request, tenant_slug):
         items, errors = bulk_items(request, "readings", ReadingInput, _resolve)
@@ -233,13 +219,15 @@ class ReadingDetailApi(TenantAPIView):
         return self._detail(reading_id)
 
     @extend_schema(
-        tags=[READINGS],
-        summary=gettext_lazy("Correct a reading"),
-        description=gettext_lazy(
-            "Changes the value or note; the history keeps the old value. Needs readings.enter for the unit."
-        ),
-        request=ReadingPatchInput,
-        responses={200: ReadingDetailOutput, **error_responses(400, 403, 404)},
+        **write_schema(
+            READINGS,
+            gettext_lazy("Correct a reading"),
+            gettext_lazy(
+                "Changes the value or note; the history keeps the old value. Needs readings.enter for the unit."
+            ),
+            ReadingPatchInput,
+            ReadingDetailOutput,
+        )
     )
     def patch(self, request, tenant_slug, reading_id):
         reading = selectors.reading_get(reading_id=reading_id)
