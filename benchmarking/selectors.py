@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from lean import periods
+from lean.access import in_subtree, subtree_q
 from lean.models import Membership, Role, Unit
 from targets.models import Shortfall
 from targets.selectors import assessed_expression
@@ -113,7 +114,7 @@ def peer_value_list(*, benchmark=None, peer=None, period: periods.Period | None 
 def proposal_list(*, viewer: Membership, status: str = ""):
     proposals = Proposal.objects.select_related("unit", "indicator__node", "proposed_by__user", "decided_by__user")
     if not viewer.has_role(Role.LEAN_OFFICE):
-        proposals = proposals.filter(Q(unit__path__startswith=viewer.unit.path) | Q(proposed_by=viewer))
+        proposals = proposals.filter(subtree_q(viewer.unit) | Q(proposed_by=viewer))
     if status:
         proposals = proposals.filter(status=status)
     return proposals.order_by("-created_at")
@@ -130,8 +131,7 @@ def practice_list(*, benchmark=None, unit=None):
     practices = Practice.objects.select_related("benchmark", "unit", "peer", "peer_unit", "recorded_by__user")
     if benchmark is not None:
         practices = practices.filter(benchmark=benchmark)
-    if unit is not None:
-        practices = practices.filter(unit__path__startswith=unit.path)
+    practices = in_subtree(practices, unit)
     return practices.order_by("-created_at")
 
 
@@ -166,7 +166,7 @@ def proposable_indicators(*, unit: Unit, tree):
     taken = BenchmarkIndicator.objects.filter(active=True).values("code")
     pending = Proposal.objects.filter(status=Proposal.Status.PENDING).values("indicator__node__code")
     return (
-        Indicator.objects.filter(node__tree=tree, unit_links__unit__path__startswith=unit.path)
+        Indicator.objects.filter(subtree_q(unit, field="unit_links__unit"), node__tree=tree)
         .exclude(node__code__in=taken)
         .exclude(node__code__in=pending)
         .select_related("node")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from lean import periods
+from lean.access import subtree_q
 from lean.errors import ApplicationError
 from lean.models import Membership, Unit
 from lean.permissions import can
@@ -194,7 +195,7 @@ def proposal_create(
     *, actor: Membership, unit: Unit, indicator: Indicator, reason: str, suggested_peers: str = ""
 ) -> Proposal:
     _require(actor, "benchmarking.propose", unit)
-    if not indicator.unit_links.filter(unit__path__startswith=unit.path).exists():
+    if not indicator.unit_links.filter(subtree_q(unit)).exists():
         raise ApplicationError(
             _("%(indicator)s is not an indicator of %(unit)s.") % {"indicator": indicator.node.code, "unit": unit.name},
             code="not_own_indicator",

@@ -46,6 +46,18 @@ def apply_errors(form, error: ApplicationError, alias=None) -> None:
         form.add_error(None, error.message)
 
 
+def submitted(request, form, service, *, alias=None, **kwargs):
+    """A form page's write: on a POST whose form is valid, `service(**kwargs, **form.cleaned_data)` and its
+    result; None for a GET, an invalid form or a broken rule (the ApplicationError then on the form)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return service(**kwargs, **form.cleaned_data)
+    except ApplicationError as error:
+        apply_errors(form, error, alias=alias)
+        return None
+
+
 def _number(label, initial=None, placeholder=""):
     attrs = {"inputmode": "decimal", "autocomplete": "off", "class": "form-control form-control-sm lean-num"}
     if placeholder:

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, ExtractYear, Rank, TruncQuarter
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from lean.access import in_subtree, subtree_q, units_in_reach, within
 from lean.models import Membership, Unit
 from lean.permissions import can
 from lean.tenancy import current_tenant
@@ -31,6 +32,15 @@ class Period:
     @classmethod
     def year(cls, year: int) -> "Period":
         return cls(date(year, 1, 1), date(year, 12, 31))
+
+
+def reach(viewer: Membership, subtree_perm: str | None = "innovation.units") -> dict:
+    """How far the viewer reaches in innovation/, as the rules of lean.access.within: the whole tenant with
+    innovation.tenant.view, else their unit's subtree with `subtree_perm` (None: whoever reaches this far)."""
+    return {
+        "everything": can(viewer, "innovation.tenant.view"),
+        "subtree": subtree_perm is None or can(viewer, subtree_perm),
+    }
 
 
 def in_period(period: Period | None, prefix: str = "contribution__") -> Q:
@@ -124,13 +134,8 @@ def contributions(
     status, limited to what the viewer may see: all for the lean office, their subtree for a manager, their own
     for an employee."""
     rows = Contribution.objects.select_related("type", "unit", "listing").filter(in_period(period, ""))
-    if not can(viewer, "innovation.tenant.view"):
-        if can(viewer, "innovation.units"):
-            rows = rows.filter(unit__path__startswith=viewer.unit.path)
-        else:
-            rows = rows.filter(credits__member=viewer)
-    if unit is not None:
-        rows = rows.filter(unit__path__startswith=unit.path)
+    rows = within(rows, viewer, **reach(viewer), otherwise=Q(credits__member=viewer))
+    rows = in_subtree(rows, unit)
     if member is not None:
         rows = rows.filter(credits__member=member)
     if kind is not None:
@@ -145,18 +150,16 @@ def unit_archive(*, unit: Unit, period: Period, top: int = 10) -> dict:
     active people with at least one counted contribution) and the top contributors (by employee number when
     the tenant shows no rankings). Four queries."""
     ranked = current_tenant().ranking_enabled
-    in_unit = Q(member__unit__path__startswith=unit.path)
+    in_unit = subtree_q(unit, field="member__unit")
     counted = Credit.objects.filter(COUNTED, in_unit).filter(in_period(period))
     by_type = list(
-        Contribution.objects.filter(
-            status=Contribution.Status.VERIFIED, unit__path__startswith=unit.path, **_period_kwargs(period)
-        )
+        Contribution.objects.filter(subtree_q(unit), status=Contribution.Status.VERIFIED, **_period_kwargs(period))
         .values("type__name", "type_id")
         .annotate(count=Count("id"), points=Sum("points"))
         .order_by("-points")
     )
     people = (
-        Membership.objects.filter(unit__path__startswith=unit.path, active=True)
+        Membership.objects.filter(subtree_q(unit), active=True)
         .annotate(took_part=_took_part(period))
         .aggregate(total=Count("id"), participants=Count("id", filter=Q(took_part=True)))
     )
@@ -252,8 +255,7 @@ def tenant_archive(*, period: Period) -> dict:
 def adoption_rates(*, period: Period, unit: Unit | None = None) -> list[dict]:
     """Suggestion adoption rate (采纳率) per unit and quarter: adopted (and implemented) over decided. One query."""
     rows = Suggestion.objects.filter(submitted_at__date__gte=period.start, submitted_at__date__lte=period.end)
-    if unit is not None:
-        rows = rows.filter(unit__path__startswith=unit.path)
+    rows = in_subtree(rows, unit)
     adopted = Q(state__in=[Suggestion.State.ADOPTED, Suggestion.State.IMPLEMENTED])
     decided = adopted | Q(state=Suggestion.State.NOT_ADOPTED)
     out = list(
@@ -274,15 +276,13 @@ def suggestions_for(*, viewer: Membership, state: str = "", year: int | None = N
     if not can(viewer, "innovation.tenant.view"):
         mine = Q(proposer=viewer)
         if can(viewer, "innovation.units"):
-            mine |= Q(unit__path__startswith=viewer.unit.path)
+            mine |= subtree_q(viewer.unit)
         rows = rows.filter(mine)
     if state:
         rows = rows.filter(state=state)
     if year:
         rows = rows.filter(submitted_at__date__gte=date(year, 1, 1), submitted_at__date__lte=date(year, 12, 31))
-    if unit is not None:
-        rows = rows.filter(unit__path__startswith=unit.path)
-    return rows
+    return in_subtree(rows, unit)
 
 
 def suggestion_get(*, viewer: Membership, suggestion_id: int) -> Suggestion:
@@ -298,9 +298,7 @@ def listing_rows(*, listing: Listing, unit: Unit | None = None):
         .annotate(open_objections=Count("objections", filter=Q(objections__state=Objection.State.OPEN)))
         .order_by("unit__path", "-points", "id")
     )
-    if unit is not None:
-        rows = rows.filter(unit__path__startswith=unit.path)
-    return rows
+    return in_subtree(rows, unit)
 
 
 # --- added by irules: the lean office's pages (rules, tunings, listings, incentives)
@@ -346,12 +344,7 @@ def unit_tunings(*, unit: Unit) -> list:
 def managed_units(*, viewer: Membership):
     """The units the viewer manages, whose points they may tune and whose people they may give incentives: every
     unit for the lean office, their subtree for a unit manager, none for anyone else."""
-    units = Unit.objects.filter(active=True).order_by("path")
-    if can(viewer, "innovation.tenant.view"):
-        return units
-    if can(viewer, "innovation.units"):
-        return units.filter(path__startswith=viewer.unit.path)
-    return units.none()
+    return units_in_reach(viewer, **reach(viewer))
 
 
 def tuning_preview(*, unit: Unit, day: date, factors: dict, type_base: dict, sample):
@@ -396,9 +389,8 @@ def listing_summary(*, listing: Listing, unit: Unit | None = None) -> dict:
     """The number of contributions, people and points of a listing (or of a unit's part of it). Two queries."""
     rows = listing.contributions.all()
     credits = Credit.objects.filter(contribution__listing=listing)
-    if unit is not None:
-        rows = rows.filter(unit__path__startswith=unit.path)
-        credits = credits.filter(contribution__unit__path__startswith=unit.path)
+    rows = in_subtree(rows, unit)
+    credits = in_subtree(credits, unit, field="contribution__unit")
     totals = rows.aggregate(count=Count("id"), points=Sum("points"))
     return {
         "count": totals["count"],
@@ -426,23 +418,17 @@ def managed_members(*, viewer: Membership):
     members = (
         Membership.objects.filter(active=True).select_related("user", "unit").order_by("unit__path", "employee_number")
     )
-    if can(viewer, "innovation.tenant.view"):
-        return members
-    if can(viewer, "innovation.incentives"):
-        return members.filter(unit__path__startswith=viewer.unit.path)
-    return members.none()
+    return within(members, viewer, **reach(viewer, "innovation.incentives"))
 
 
 def incentive_list(*, viewer: Membership, kind: str = "", unit: Unit | None = None, year: int | None = None):
     """The incentives the viewer sees (all for the lean office, their subtree's people for a manager), filtered
     by kind, the person's unit (with its sub-units) and year."""
     rows = Incentive.objects.select_related("member__user", "member__unit", "studio", "awarded_by__user")
-    if not can(viewer, "innovation.tenant.view"):
-        rows = rows.filter(member__unit__path__startswith=viewer.unit.path)
+    rows = within(rows, viewer, "member__unit", **reach(viewer, None))
     if kind:
         rows = rows.filter(kind=kind)
-    if unit is not None:
-        rows = rows.filter(member__unit__path__startswith=unit.path)
+    rows = in_subtree(rows, unit, field="member__unit")
     if year:
         rows = rows.filter(awarded_on__year=year)
     return rows.order_by("-awarded_on", "-id")
@@ -455,8 +441,7 @@ def studio_list(*, viewer: Membership):
     rows = Studio.objects.select_related("unit", "leader__user").prefetch_related(
         Prefetch("incentives", queryset=places, to_attr="places")
     )
-    if not can(viewer, "innovation.tenant.view"):
-        rows = rows.filter(unit__path__startswith=viewer.unit.path)
+    rows = within(rows, viewer, **reach(viewer, None))
     studios = list(rows.order_by("name", "id"))
     for studio in studios:
         seen, studio.people = set(), []
@@ -585,8 +570,7 @@ def final_points(
         .filter(Q(points__gt=0) | Q(bonus_points__gt=0))
         .order_by("employee_number")
     )
-    if unit is not None:
-        rows = rows.filter(unit__path__startswith=unit.path)
+    rows = in_subtree(rows, unit)
     if updated_since is not None:
         rows = rows.filter(updated_at__gte=updated_since)
     if after:

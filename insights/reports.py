@@ -38,7 +38,8 @@ from benchmarking.comparison import comparisons
 from benchmarking.models import BenchmarkIndicator
 from insights.models import ShortfallReport
 from lean import periods
-from lean.models import Membership, Role, Unit
+from lean.access import within
+from lean.models import Membership, Unit
 from lean.notify import notify_each
 from lean.selectors import lean_office_members, unit_managers_of
 from lean.tenancy import current_tenant
@@ -388,11 +389,7 @@ def report_list(*, viewer: Membership):
     )
     if viewer is None or not viewer.active:
         return reports.none()
-    if viewer.has_role(Role.LEAN_OFFICE):
-        return reports
-    if viewer.has_role(Role.UNIT_MANAGER):
-        return reports.filter(unit__path__startswith=viewer.unit.path)
-    return reports.none()
+    return within(reports, viewer)
 
 
 def report_periods(*, viewer: Membership, page, per_page: int):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -125,6 +125,161 @@ def cursor_page(rows: list, limit: int, key) -> tuple[list, str | None]:
 def cursor_page_schema(name: str, item: serializers.Serializer) -> serializers.Serializer:
     """The schema of a cursor page: {"results": [...], "next_cursor": "..." or null}."""
     return inline_serializer(name, {"results": item, "next_cursor": serializers.CharField(allow_null=True)})
+
+
+def read_input(request, serializer_class, **kwargs) -> dict:
+    """The request body as `serializer_class` validates it (`partial=True` for a change); else a 400."""
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def list_schema(tag: str, summary, filters, output, **kwargs) -> dict:
+    """extend_schema's arguments of a list operation: `filters` as its query parameters, a page of `output` rows,
+    and the stable errors (400 for a bad filter, 403); `kwargs`, any other (description, …)."""
+    responses = {200: output(many=True), **error_responses(400, 403)}
+    return {"tags": [tag], "summary": summary, "parameters": [filters], "responses": responses, **kwargs}
+
+
+def write_schema(tag: str, summary, description, request, output, *, created: bool = False) -> dict:
+    """extend_schema's arguments of a write of the body `request`, answered with `output`: 201 for a new row
+    (errors 400 and 403), else 200 for a change to a row that may not be there (errors 400, 403 and 404)."""
+    status_code, errors = (201, (400, 403)) if created else (200, (400, 403, 404))
+    responses = {status_code: output, **error_responses(*errors)}
+    return {"tags": [tag], "summary": summary, "description": description, "request": request, "responses": responses}
+
+
+def list_page(view, rows, serializer_class) -> Response:
+    """One page of `rows` as every list operation answers: {"count", "next", "previous", "results"}. `rows` come
+    in an order that never moves a row between pages (the selector's, with the id last)."""
+    page = Page()
+    items = page.paginate_queryset(rows, view.request, view=view)
+    return page.get_paginated_response(serializer_class(items, many=True).data)
+
+
+# ---------------------------------------------------------------- writes of one item or many, all or nothing
+
+MAX_BULK = 5000
+
+
+def error_messages(detail) -> list[str]:
+    """A serializer's error detail as flat messages ("value: A valid number is required.")."""
+    if isinstance(detail, dict):
+        return [
+            message if field == "non_field_errors" else f"{field}: {message}"
+            for field, errors in detail.items()
+            for message in error_messages(errors)
+        ]
+    if isinstance(detail, list):
+        return [message for item in detail for message in error_messages(item)]
+    return [str(detail)]
+
+
+def validate_each(serializer_class, raw_items) -> tuple[list, dict]:
+    """Check every item of a bulk request on its own: (validated data or None per item, {index: messages}), so
+    that every bad item is listed by its index, not only the first."""
+    rows, errors = [], {}
+    for index, raw in enumerate(raw_items):
+        serializer = serializer_class(data=raw)
+        if serializer.is_valid():
+            rows.append(serializer.validated_data)
+        else:
+            rows.append(None)
+            errors[index] = error_messages(serializer.errors)
+    return rows, errors
+
+
+class RefsInput(serializers.Serializer):
+    # The input of a write that names its rows by id or by other fields: `refs` holds (the id field, the fields
+    # that may stand for it, the message when neither is given). (No docstring: the schema would show it.)
+    refs: tuple = ()
+
+    def validate(self, attrs):
+        errors = {
+            field: [message]
+            for field, others, message in self.refs
+            if field not in attrs and not all(other in attrs for other in others)
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class _BulkShape(serializers.Serializer):
+    """Only the envelope of a bulk request, {key: [1 to MAX_BULK items]}: each item is checked on its own."""
+
+    def __init__(self, key: str, **kwargs):
+        self.key = key
+        super().__init__(**kwargs)
+
+    def get_fields(self):
+        return {self.key: serializers.ListField(min_length=1, max_length=MAX_BULK)}
+
+
+def one_item(request, serializer_class, resolve):
+    """The item of a write of one, checked as a bulk item is: validated by `serializer_class`, then turned into
+    the service's input by `resolve` (validated rows → items and {index: errors}); any error is a 400."""
+    (item,), errors = resolve([read_input(request, serializer_class)])
+    if errors:
+        raise serializers.ValidationError(errors[0])
+    return item
+
+
+def bulk_items(request, key: str, serializer_class, resolve) -> tuple[list, dict[int, list[str]]]:
+    """The items of a bulk write under `key`, each validated by `serializer_class` and turned into the service's
+    input by `resolve`: (items, None where an item is wrong; {index: messages} of every wrong item). A request
+    that is not such a list is a 400 at once."""
+    shape = _BulkShape(key, data=request.data)
+    shape.is_valid(raise_exception=True)
+    rows, errors = validate_each(serializer_class, shape.validated_data[key])
+    items, missing = resolve(rows)
+    errors.update({index: error_messages(detail) for index, detail in missing.items()})
+    return items, errors
+
+
+def bulk_refuse(errors: dict[int, list[str]]) -> None:
+    """All or nothing: with any item wrong, nothing is stored and the 400 lists every wrong item by its index."""
+    if errors:
+        raise ApplicationError(
+            _("Nothing was stored: %(count)s item(s) have errors.") % {"count": len(errors)},
+            code="invalid_rows",
+            field_errors={str(index): errors[index] for index in sorted(errors)},
+        )
+
+
+def bulk_schema(name: str, key: str, item_serializer) -> dict:
+    """extend_schema's request and answers of a bulk write: `{key: [item, ...]}` in (`<name>BulkInput`), how many
+    rows were stored and their ids out (`<name>BulkOutput`, as bulk_created answers)."""
+    bulk_input = inline_serializer(
+        f"{name}BulkInput", {key: item_serializer(many=True, min_length=1, max_length=MAX_BULK)}
+    )
+    bulk_output = inline_serializer(
+        f"{name}BulkOutput",
+        {
+            "saved": serializers.IntegerField(),
+            "ids": serializers.ListField(
+                child=serializers.IntegerField(), help_text=gettext_lazy("In the order of the items.")
+            ),
+        },
+    )
+    return {"request": bulk_input, "responses": {201: bulk_output, **error_responses(400, 403)}}
+
+
+def bulk_created(rows) -> Response:
+    """The answer of a bulk write (see bulk_schema): how many rows were stored, and their ids in the items' order."""
+    return Response({"saved": len(rows), "ids": [row.pk for row in rows]}, status=status.HTTP_201_CREATED)
+
+
+def save_one(save, item, *, code: str):
+    """Store one item through a bulk service (`save(items=[...])` → rows): the item's listed errors are the
+    errors of the request, not of "item 0"."""
+    try:
+        return save(items=[item])[0]
+    except ApplicationError as error:
+        messages = error.field_errors.get("0", [])
+        raise ApplicationError(
+            " ".join(messages) or error.message, code=code, field_errors={"non_field_errors": messages}
+        ) from error
 
 
 class ErrorOutput(serializers.Serializer):

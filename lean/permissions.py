@@ -6,6 +6,7 @@ through `{% can "perm" obj as allowed %}`. Apps add their own rules to `permissi
 
 import rules
 
+from .access import is_within
 from .models import Role
 
 
@@ -36,7 +37,7 @@ def manages_unit_of(member, obj):
     if member is None or obj is None or Role.UNIT_MANAGER not in member.roles:
         return False
     unit = getattr(obj, "unit", obj)
-    return unit.path.startswith(member.unit.path)
+    return is_within(unit, member.unit)
 
 
 # Every role but the leader's may change something; a member holding only the leader role reads and never writes.

@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from .access import ancestor_ids, in_subtree, subtree_q, within
 from .models import Membership, Notification, Role, Unit
 from .permissions import can
 from .tenancy import across_tenants, as_user
@@ -20,31 +21,26 @@ def unit_get(*, unit_id: int) -> Unit:
 
 def unit_subtree(*, unit: Unit):
     """The unit and all units below it: one indexed prefix query on the materialised path."""
-    return Unit.objects.filter(path__startswith=unit.path).order_by("path")
+    return Unit.objects.filter(subtree_q(unit, field="")).order_by("path")
 
 
 def unit_ancestors(*, unit: Unit) -> list[Unit]:
     """The chain of units from the top of the tree down to `unit`, read off its materialised path: one query."""
-    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    ids = ancestor_ids(unit)
     by_id = Unit.objects.in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]
 
 
 def visible_members(*, viewer: Membership):
     """The memberships a viewer may list: the whole tenant for the lean office, their subtree for a manager."""
-    members = Membership.objects.select_related("user", "unit")
-    if viewer.has_role(Role.LEAN_OFFICE):
-        return members
-    if viewer.has_role(Role.UNIT_MANAGER):
-        return members.filter(unit__path__startswith=viewer.unit.path)
-    return members.filter(pk=viewer.pk)
+    return within(Membership.objects.select_related("user", "unit"), viewer, otherwise=Q(pk=viewer.pk))
 
 
 def member_list(*, viewer: Membership, unit_id=None, role=None, query: str = ""):
     members = visible_members(viewer=viewer)
     if unit_id:
         unit = get_object_or_404(Unit, pk=unit_id)
-        members = members.filter(unit__path__startswith=unit.path)
+        members = in_subtree(members, unit)
     if role:
         members = members.filter(roles__contains=[role])
     if query:
@@ -95,7 +91,7 @@ def notification_get(*, member: Membership, notification_id: int) -> Notificatio
 
 def unit_managers(unit: Unit):
     """The active managers of `unit` and of the units above it (they manage their whole subtree): one query."""
-    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    ids = ancestor_ids(unit)
     return Membership.objects.filter(roles__contains=[Role.UNIT_MANAGER], active=True, unit_id__in=ids).select_related(
         "user"
     )
@@ -104,7 +100,7 @@ def unit_managers(unit: Unit):
 def unit_managers_of(units) -> dict:
     """unit id → the active managers of that unit and of the units above it, for many units in one query."""
     units = list(units)
-    ids = {int(part) for unit in units for part in unit.path.strip("/").split("/") if part}
+    ids = {i for unit in units for i in ancestor_ids(unit)}
     managers = list(
         Membership.objects.filter(roles__contains=[Role.UNIT_MANAGER], active=True, unit_id__in=ids).select_related(
             "user"
@@ -112,7 +108,7 @@ def unit_managers_of(units) -> dict:
     )
     by_unit = {}
     for unit in units:
-        above = {int(part) for part in unit.path.strip("/").split("/") if part}
+        above = set(ancestor_ids(unit))
         by_unit[unit.pk] = [m for m in managers if m.unit_id in above]
     return by_unit
 

@@ -16,6 +16,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lean.access import is_within, subtree_q
 from lean.errors import ApplicationError
 from lean.models import Membership, Role, Unit
 from lean.notify import notify
@@ -39,7 +40,7 @@ def finance_scope(member: Membership | None) -> str | None:
 
 def in_scope(member: Membership | None, project: Project) -> bool:
     scope = finance_scope(member)
-    return scope is not None and project.unit.path.startswith(scope)
+    return scope is not None and is_within(project.unit, scope)
 
 
 def on_team(member: Membership, project: Project) -> bool:
@@ -232,7 +233,7 @@ def finance_queue(*, viewer: Membership, signed: bool = False):
         return Project.objects.none()
     returned = BenefitSignoff.objects.filter(project_id=OuterRef("pk"), status=BenefitSignoff.Status.RETURNED)
     projects = (
-        Project.objects.filter(state__in=SIGNOFF_STATES, unit__path__startswith=scope)
+        Project.objects.filter(subtree_q(scope), state__in=SIGNOFF_STATES)
         .annotate(
             signed=signed_q(),
             returned=Exists(returned),

@@ -9,6 +9,7 @@ from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Pre
 from django.db.models.functions import Coalesce, NullIf, RowNumber, StrIndex
 from django.utils import timezone
 
+from lean.access import in_subtree, subtree_q, units_in_reach, within
 from lean.models import Membership, Role, Unit
 from targets.models import Branch, Indicator, Shortfall, TargetNode, TargetTree
 
@@ -21,7 +22,6 @@ from .models import (
     Guide,
     Project,
     ProjectIndicator,
-    ProjectUnit,
     Review,
     ReviewAssignment,
     Score,
@@ -29,7 +29,7 @@ from .models import (
     TeamMember,
     Tier,
 )
-from .selectors import CASE_STATES, visible_projects
+from .selectors import CASE_STATES, of_units_q, visible_projects
 
 # ---------------------------------------------------------------- the portfolio (board and table)
 
@@ -41,20 +41,12 @@ HIDDEN_STATES = (State.REJECTED, State.MERGED)  # counted under the board, not g
 def portfolio_scope(viewer: Membership):
     """The projects of the portfolio: every project for the lean office; for a unit manager the projects of
     their unit subtree and those their units take part in (never just the library's cases of other units)."""
-    projects = visible_projects(viewer)
-    if Role.LEAN_OFFICE in viewer.roles:
-        return projects
-    path = viewer.unit.path
-    taking_part = ProjectUnit.objects.filter(unit__path__startswith=path).values("project_id")
-    return projects.filter(Q(unit__path__startswith=path) | Q(pk__in=taking_part))
+    return within(visible_projects(viewer), viewer, subtree=False, otherwise=of_units_q(viewer.unit))
 
 
 def portfolio_units(viewer: Membership):
     """The units the viewer's portfolio can be filtered by."""
-    units = Unit.objects.filter(active=True).order_by("path")
-    if Role.LEAN_OFFICE in viewer.roles:
-        return units
-    return units.filter(path__startswith=viewer.unit.path)
+    return units_in_reach(viewer, subtree=True)
 
 
 def portfolio_filter(
@@ -65,8 +57,7 @@ def portfolio_filter(
         projects = projects.filter(year=year)
     if tier:
         projects = projects.filter(tier=tier)
-    if unit is not None:
-        projects = projects.filter(unit__path__startswith=unit.path)
+    projects = in_subtree(projects, unit)
     if direction is not None:
         projects = projects.filter(direction=direction)
     if state:
@@ -199,7 +190,7 @@ def _organised_q(viewer: Membership) -> Q:
     if Role.LEAN_OFFICE in viewer.roles:
         q |= Q(project__tier=Tier.HQ) | Q(project__tier=Tier.UNIT, project__in=escalated_projects())
     if Role.UNIT_MANAGER in viewer.roles:
-        q |= Q(project__tier=Tier.UNIT, project__unit__path__startswith=viewer.unit.path)
+        q |= Q(subtree_q(viewer.unit, field="project__unit"), project__tier=Tier.UNIT)
     own = Q(project__created_by=viewer) | Q(project__in=TeamMember.objects.filter(member=viewer).values("project_id"))
     return q & ~own
 
@@ -346,7 +337,7 @@ def panel_candidates(review: Review):
         Membership.objects.filter(active=True, roles__contains=[Role.REVIEWER])
         .exclude(pk__in=team)
         .exclude(pk=project.created_by_id)
-        .exclude(unit__path__startswith=project.unit.path)
+        .exclude(subtree_q(project.unit))
         .select_related("user", "unit")
         .order_by("unit__path", "employee_number")
     )
@@ -371,8 +362,7 @@ def case_list(viewer: Membership, *, q: str = "", unit: Unit | None = None, year
     q = (q or "").strip()
     if q:
         cases = cases.filter(Q(title__icontains=q) | Q(problem__icontains=q) | Q(case_summary__icontains=q))
-    if unit is not None:
-        cases = cases.filter(unit__path__startswith=unit.path)
+    cases = in_subtree(cases, unit)
     if year:
         cases = cases.filter(year=year)
     if indicator is not None:

@@ -7,7 +7,8 @@ it, so a project someone may not see is "not found" everywhere.
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 
-from lean.models import Membership, Role, Unit
+from lean.access import ancestor_paths, subtree_q, units_in_reach
+from lean.models import Membership, Role
 from targets.models import Indicator, Shortfall, TargetTree
 
 from .models import (
@@ -29,6 +30,12 @@ from .models import (
 CASE_STATES = (State.CLOSED, State.FILED)
 
 
+def of_units_q(root) -> Q:
+    """The projects of `root`'s subtree (a Unit or a path), as applicant or as a unit taking part: one filter."""
+    taking_part = ProjectUnit.objects.filter(subtree_q(root)).values("project_id")
+    return subtree_q(root) | Q(pk__in=taking_part)
+
+
 def visible_q(viewer: Membership) -> Q:
     """Who sees what, as one filter on Project:
     - the lean office: every project;
@@ -44,16 +51,14 @@ def visible_q(viewer: Membership) -> Q:
     q = Q(excellent=True, state__in=CASE_STATES)
     q |= Q(pk__in=TeamMember.objects.filter(member=viewer).values("project_id"))
     if {Role.UNIT_MANAGER, Role.LEADER}.intersection(viewer.roles):  # a leader reads their subtree
-        path = viewer.unit.path
-        q |= Q(unit__path__startswith=path)
-        q |= Q(pk__in=ProjectUnit.objects.filter(unit__path__startswith=path).values("project_id"))
+        q |= of_units_q(viewer.unit)
     else:
         q |= Q(unit_id=viewer.unit_id)
         q |= Q(pk__in=ProjectUnit.objects.filter(unit_id=viewer.unit_id).values("project_id"))
     if Role.FINANCE in viewer.roles:  # 财务核验: a verifier reads the projects whose benefits they sign off
         from .finance import finance_scope
 
-        q |= Q(unit__path__startswith=finance_scope(viewer))
+        q |= subtree_q(finance_scope(viewer))
     if Role.REVIEWER in viewer.roles:
         q |= Q(pk__in=ReviewAssignment.objects.filter(reviewer=viewer).values("review__project_id"))
     return q
@@ -102,7 +107,7 @@ def my_projects(*, viewer: Membership, year: int | None = None):
     with its leader (three queries whatever the number)."""
     mine = Q(pk__in=TeamMember.objects.filter(member=viewer).values("project_id"))
     if Role.UNIT_MANAGER in viewer.roles:
-        mine |= Q(unit__path__startswith=viewer.unit.path)
+        mine |= subtree_q(viewer.unit)
     else:
         mine |= Q(unit_id=viewer.unit_id)
     projects = (
@@ -150,12 +155,8 @@ def group_by_state(projects) -> list[dict]:
 
 def fileable_units(*, viewer: Membership):
     """The units a member may file for: their own, those below it and those above it (the lean office: all)."""
-    units = Unit.objects.filter(active=True).order_by("path")
-    if Role.LEAN_OFFICE in viewer.roles:
-        return units
-    ancestors = [p for p in viewer.unit.path.strip("/").split("/") if p]
-    paths = ["/" + "/".join(ancestors[: i + 1]) + "/" for i in range(len(ancestors))]
-    return units.filter(Q(path__startswith=viewer.unit.path) | Q(path__in=paths))
+    above = Q(path__in=ancestor_paths(viewer.unit))
+    return units_in_reach(viewer, subtree=False, otherwise=subtree_q(viewer.unit, field="") | above)
 
 
 def guide_directions():
@@ -195,8 +196,7 @@ def unit_shortfalls(*, project: Project, indicator_ids=()) -> list[Shortfall]:
     linked = ProjectShortfall.objects.filter(project=project).values("shortfall_id")
     shortfalls = (
         Shortfall.objects.filter(
-            Q(indicator__node__tree__year=project.year, unit__path__startswith=project.unit.path, resolved=False)
-            | Q(pk__in=linked)
+            Q(subtree_q(project.unit), indicator__node__tree__year=project.year, resolved=False) | Q(pk__in=linked)
         )
         .select_related("indicator__node", "unit")
         .order_by("-period_start", "indicator__node__path")[:200]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from simple_history.utils import bulk_create_with_history
 
+from lean.access import ancestor_paths, is_within, subtree_q
 from lean.errors import ApplicationError
 from lean.models import Membership, Role, Unit
 from lean.notify import notify
@@ -72,7 +73,7 @@ def _require_applicant(actor: Membership, project: Project) -> None:
 
 def _require_may_file_for(actor: Membership, unit: Unit) -> None:
     """A member files for their own unit, one below it or above it; the lean office for any (fileable_units)."""
-    in_unit = unit.path.startswith(actor.unit.path) or actor.unit.path.startswith(unit.path)
+    in_unit = is_within(unit, actor.unit) or is_within(actor.unit, unit)
     if not in_unit and Role.LEAN_OFFICE not in actor.roles:
         raise PermissionDenied
 
@@ -279,7 +280,7 @@ def shortfalls_set(*, actor: Membership, project: Project, shortfalls) -> None:
     # A new link must be a shortfall of the project's unit or below it (the filing page offers no other); links
     # already there (from a merge, or before the unit changed) may stay.
     added = Shortfall.objects.filter(pk__in=wanted - have)
-    if added.exclude(unit__path__startswith=project.unit.path).exists():
+    if added.exclude(subtree_q(project.unit)).exists():
         raise PermissionDenied
     for link in ProjectShortfall.objects.filter(project=project).exclude(shortfall_id__in=wanted):
         link.delete()
@@ -388,7 +389,7 @@ def _concerned(project: Project, action: str = "") -> list[Membership]:
     unit-tier proposal that went up to it."""
     people = [t.member for t in project.team.select_related("member__user")] + [project.created_by]
     managers = Membership.objects.filter(
-        roles__contains=[Role.UNIT_MANAGER], active=True, unit__path__in=_ancestor_paths(project.unit)
+        roles__contains=[Role.UNIT_MANAGER], active=True, unit__path__in=ancestor_paths(project.unit)
     ).select_related("user")
     people += list(managers)
     if project.tier == Tier.HQ or action == "file" or (action == "submit" and workflow.escalated(project)):
@@ -396,11 +397,6 @@ def _concerned(project: Project, action: str = "") -> list[Membership]:
             Membership.objects.filter(roles__contains=[Role.LEAN_OFFICE], active=True).select_related("user")
         )
     return people
-
-
-def _ancestor_paths(unit: Unit) -> list[str]:
-    parts = [p for p in unit.path.strip("/").split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from lean.access import ancestor_paths, is_within
 from lean.models import Role
 
 from .models import State, Tier
@@ -104,7 +105,7 @@ def in_correction(project) -> bool:
 
 
 def manages(member, unit) -> bool:
-    return member is not None and Role.UNIT_MANAGER in member.roles and unit.path.startswith(member.unit.path)
+    return member is not None and Role.UNIT_MANAGER in member.roles and is_within(unit, member.unit)
 
 
 def is_applicant(member, project, leader_id=None) -> bool:
@@ -129,8 +130,7 @@ def independent_managers(project):
     """The active managers of the project's unit or of a unit above it who are not its own people."""
     from lean.models import Membership
 
-    parts = [p for p in project.unit.path.strip("/").split("/") if p]
-    paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    paths = ancestor_paths(project.unit)
     managers = Membership.objects.filter(roles__contains=[Role.UNIT_MANAGER], active=True, unit__path__in=paths)
     return managers.exclude(pk__in=own_people(project))
 
@@ -160,7 +160,7 @@ def may_review(member, project) -> bool:
     unit below it."""
     if member is None or not member.active or is_own(member, project):
         return False
-    return not member.unit.path.startswith(project.unit.path)
+    return not is_within(member.unit, project.unit)
 
 
 def is_filing_office(member, project) -> bool:

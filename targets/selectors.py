@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from lean import periods
-from lean.models import Membership, Role, Unit
+from lean.access import ancestor_ids, in_subtree, subtree_q, units_in_reach
+from lean.models import Membership, Unit
 
 from .models import Assessment, Indicator, IndicatorTarget, Reading, Shortfall, TargetNode, TargetTree
 
@@ -61,7 +62,7 @@ def node_get(*, target_node_id: int) -> TargetNode:
 
 
 def node_ancestors(*, node: TargetNode) -> list[TargetNode]:
-    ids = [int(part) for part in node.path.strip("/").split("/") if part]
+    ids = ancestor_ids(node)
     by_id = TargetNode.objects.in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]
 
@@ -98,8 +99,8 @@ def indicator_series(*, indicator: Indicator, unit: Unit | None = None) -> list[
     readings = Reading.objects.filter(indicator=indicator)
     targets = IndicatorTarget.objects.filter(indicator=indicator)
     if unit is not None:
-        readings = readings.filter(unit__path__startswith=unit.path)
-        targets = targets.filter(Q(unit=None) | Q(unit__path__startswith=unit.path))
+        readings = in_subtree(readings, unit)
+        targets = targets.filter(Q(unit=None) | subtree_q(unit))
     actual = dict(readings.values("period_start").annotate(v=Avg("value")).values_list("period_start", "v"))
     target = dict(targets.values("period_start").annotate(v=Avg("value")).values_list("period_start", "v"))
     year = periods.parse(str(indicator.node.tree.year), periods.YEAR)
@@ -121,8 +122,7 @@ def reading_list(
         readings = readings.filter(indicator__node__tree=tree)
     if indicator is not None:
         readings = readings.filter(indicator=indicator)
-    if unit is not None:
-        readings = readings.filter(unit__path__startswith=unit.path)
+    readings = in_subtree(readings, unit)
     if period is not None:
         readings = readings.filter(period_start__gte=period.start, period_end__lte=period.end)
     return readings.order_by("-period_start", "indicator__node__path", "unit__path")
@@ -159,8 +159,7 @@ def shortfall_list(
         shortfalls = shortfalls.filter(indicator=indicator)
     if not include_resolved:
         shortfalls = shortfalls.filter(resolved=False)
-    if unit is not None:
-        shortfalls = shortfalls.filter(unit__path__startswith=unit.path)
+    shortfalls = in_subtree(shortfalls, unit)
     if branch:
         shortfalls = shortfalls.filter(indicator__node__branch=branch)
     if period is not None:
@@ -236,9 +235,7 @@ def shortfall_get(*, shortfall_id: int) -> Shortfall:
 
 
 def shortfall_counts(*, tree: TargetTree, unit: Unit | None = None) -> dict:
-    shortfalls = Shortfall.objects.filter(indicator__node__tree=tree, resolved=False)
-    if unit is not None:
-        shortfalls = shortfalls.filter(unit__path__startswith=unit.path)
+    shortfalls = in_subtree(Shortfall.objects.filter(indicator__node__tree=tree, resolved=False), unit)
     return shortfalls.alias(in_assessment=assessed_expression()).aggregate(
         total=Count("pk"),
         assessed=Count("pk", filter=Q(in_assessment=True)),
@@ -260,8 +257,7 @@ def assessment_list(*, year: int | None = None, unit: Unit | None = None):
     records = Assessment.objects.select_related("unit", "assessed_by__user")
     if year is not None:
         records = records.filter(year=year)
-    if unit is not None:
-        records = records.filter(unit__path__startswith=unit.path)
+    records = in_subtree(records, unit)
     return records.order_by("year", "unit__code", "indicator_code", "pk")
 
 
@@ -278,12 +274,7 @@ def assessment_keys(*, keys) -> set[tuple[str, int, int]]:
 
 def entry_units(*, member: Membership):
     """Units a member may enter readings for: every unit for the lean office, a manager's subtree."""
-    units = Unit.objects.filter(active=True).order_by("path")
-    if member.has_role(Role.LEAN_OFFICE):
-        return units
-    if member.has_role(Role.UNIT_MANAGER):
-        return units.filter(path__startswith=member.unit.path)
-    return units.none()
+    return units_in_reach(member)
 
 
 def indicator_targets(*, indicator: Indicator):

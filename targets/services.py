@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from lean import periods
+from lean.access import subtree_q
 from lean.errors import ApplicationError
 from lean.models import Membership, Unit
 from lean.permissions import can
@@ -143,7 +144,7 @@ def node_delete(*, node: TargetNode) -> None:
     """Remove a node and what is below it, unless readings were entered there (they are evidence)."""
     if node.parent_id is None:
         raise ApplicationError(_("The four branches of the tree cannot be removed."), code="branch")
-    if Reading.objects.filter(indicator__node__path__startswith=node.path).exists():
+    if Reading.objects.filter(subtree_q(node, field="indicator__node")).exists():
         raise ApplicationError(_("Readings were entered below this node; it cannot be removed."), code="has_readings")
     node.delete()
 

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from lean.apis import TenantAPIView, error_responses
+from lean.apis import TenantAPIView, error_responses, list_page, list_schema
 from targets.apis.common import Page, read_filters, stable_order
 from targets.models import Aggregation, Direction, Frequency
 
@@ -46,20 +46,13 @@ class BenchmarkListApi(TenantAPIView):
     required_perm = "benchmarking.view"
     pagination_class = Page
 
-    @extend_schema(
-        tags=[INDICATORS],
-        summary=gettext_lazy("Benchmark indicators"),
-        parameters=[BenchmarkFilter],
-        responses={200: BenchmarkOutput(many=True), **error_responses(400, 403)},
-    )
+    @extend_schema(**list_schema(INDICATORS, gettext_lazy("Benchmark indicators"), BenchmarkFilter, BenchmarkOutput))
     def get(self, request, tenant_slug):
         filters = read_filters(BenchmarkFilter, request)
         benchmarks = selectors.benchmark_list(active_only=not filters["include_inactive"]).order_by("code")
         if "frequency" in filters:
             benchmarks = benchmarks.filter(frequency=filters["frequency"])
-        page = Page()
-        rows = page.paginate_queryset(stable_order(benchmarks), request, view=self)
-        return page.get_paginated_response(BenchmarkOutput(rows, many=True).data)
+        return list_page(self, stable_order(benchmarks), BenchmarkOutput)
 
 
 class BenchmarkDetailApi(TenantAPIView):

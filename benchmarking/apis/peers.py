@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from lean.apis import TenantAPIView, error_responses
+from lean.apis import TenantAPIView, error_responses, list_page, list_schema, read_input, write_schema
 from targets.apis.common import Page, read_filters, require, stable_order
 
 from .. import selectors, services
@@ -46,11 +46,13 @@ class PeerListApi(TenantAPIView):
     pagination_class = Page
 
     @extend_schema(
-        tags=[PEERS],
-        summary=gettext_lazy("Outside peers"),
-        description=gettext_lazy("Active peers first, then by name."),
-        parameters=[PeerFilter],
-        responses={200: PeerOutput(many=True), **error_responses(400, 403)},
+        **list_schema(
+            PEERS,
+            gettext_lazy("Outside peers"),
+            PeerFilter,
+            PeerOutput,
+            description=gettext_lazy("Active peers first, then by name."),
+        )
     )
     def get(self, request, tenant_slug):
         filters = read_filters(PeerFilter, request)
@@ -59,22 +61,22 @@ class PeerListApi(TenantAPIView):
             peers = peers.filter(kind=filters["kind"])
         if filters["active"] is not None:
             peers = peers.filter(active=filters["active"])
-        page = Page()
-        rows = page.paginate_queryset(stable_order(peers), request, view=self)
-        return page.get_paginated_response(PeerOutput(rows, many=True).data)
+        return list_page(self, stable_order(peers), PeerOutput)
 
     @extend_schema(
-        tags=[PEERS],
-        summary=gettext_lazy("Add an outside peer"),
-        description=gettext_lazy("The lean office only. Names are unique within the tenant."),
-        request=PeerInput,
-        responses={201: PeerOutput, **error_responses(400, 403)},
+        **write_schema(
+            PEERS,
+            gettext_lazy("Add an outside peer"),
+            gettext_lazy("The lean office only. Names are unique within the tenant."),
+            PeerInput,
+            PeerOutput,
+            created=True,
+        )
     )
     def post(self, request, tenant_slug):
         require(self.membership, "benchmarking.manage")
-        serializer = PeerInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        peer = services.peer_save(actor=self.membership, **serializer.validated_data)
+        data = read_input(request, PeerInput)
+        peer = services.peer_save(actor=self.membership, **data)
         response = _detail(peer.pk)
         response.status_code = status.HTTP_201_CREATED
         return response
@@ -92,23 +94,24 @@ class PeerDetailApi(TenantAPIView):
         return _detail(peer_id)
 
     @extend_schema(
-        tags=[PEERS],
-        summary=gettext_lazy("Change an outside peer"),
-        description=gettext_lazy("The lean office only. Fields left out stay as they are."),
-        request=PeerInput,
-        responses={200: PeerOutput, **error_responses(400, 403, 404)},
+        **write_schema(
+            PEERS,
+            gettext_lazy("Change an outside peer"),
+            gettext_lazy("The lean office only. Fields left out stay as they are."),
+            PeerInput,
+            PeerOutput,
+        )
     )
     def patch(self, request, tenant_slug, peer_id):
         peer = selectors.peer_get(peer_id=peer_id)
         require(self.membership, "benchmarking.manage")
-        serializer = PeerInput(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
+        data = read_input(request, PeerInput, partial=True)
         changes = {
             "name": peer.name,
             "kind": peer.kind,
             "description": peer.description,
             "active": peer.active,
-            **serializer.validated_data,
+            **data,
         }
         services.peer_save(actor=self.membership, peer=peer, **changes)
         return _detail(peer.pk)

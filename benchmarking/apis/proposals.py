@@ -8,7 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from lean import periods
-from lean.apis import TenantAPIView, error_responses
+from lean.apis import TenantAPIView, error_responses, list_page, list_schema, read_input, write_schema
 from lean.models import Unit
 from targets.apis.common import Page, RowField, read_filters, require, stable_order
 from targets.models import Frequency, Indicator
@@ -76,33 +76,34 @@ class ProposalListApi(TenantAPIView):
     pagination_class = Page
 
     @extend_schema(
-        tags=[PROPOSALS],
-        summary=gettext_lazy("Benchmark proposals"),
-        description=gettext_lazy(
-            "The lean office sees every proposal; others those of their unit and the units below it, and their own."
-        ),
-        parameters=[ProposalFilter],
-        responses={200: ProposalOutput(many=True), **error_responses(400, 403)},
+        **list_schema(
+            PROPOSALS,
+            gettext_lazy("Benchmark proposals"),
+            ProposalFilter,
+            ProposalOutput,
+            description=gettext_lazy(
+                "The lean office sees every proposal; others those of their unit and the units below it, and their own."
+            ),
+        )
     )
     def get(self, request, tenant_slug):
         filters = read_filters(ProposalFilter, request)
         proposals = selectors.proposal_list(viewer=self.membership, status=filters.get("status", ""))
-        page = Page()
-        rows = page.paginate_queryset(stable_order(proposals), request, view=self)
-        return page.get_paginated_response(ProposalOutput(rows, many=True).data)
+        return list_page(self, stable_order(proposals), ProposalOutput)
 
     @extend_schema(
-        tags=[PROPOSALS],
-        summary=gettext_lazy("Propose an indicator for benchmarking"),
-        description=gettext_lazy("Unit managers, for an indicator of their unit that is not benchmarked yet."),
-        request=ProposalInput,
-        responses={201: ProposalOutput, **error_responses(400, 403)},
+        **write_schema(
+            PROPOSALS,
+            gettext_lazy("Propose an indicator for benchmarking"),
+            gettext_lazy("Unit managers, for an indicator of their unit that is not benchmarked yet."),
+            ProposalInput,
+            ProposalOutput,
+            created=True,
+        )
     )
     def post(self, request, tenant_slug):
         require(self.membership, "benchmarking.propose")
-        serializer = ProposalInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = read_input(request, ProposalInput)
         proposal = services.proposal_create(
             actor=self.membership,
             unit=data.get("unit_id") or self.membership.unit,
@@ -130,19 +131,21 @@ class ProposalAcceptApi(TenantAPIView):
     required_perm = "benchmarking.manage"
 
     @extend_schema(
-        tags=[PROPOSALS],
-        summary=gettext_lazy("Accept a proposal"),
-        description=gettext_lazy(
-            "The lean office only. The indicator becomes a benchmark indicator (or an inactive one is active again)."
-        ),
-        request=AcceptInput,
-        responses={200: ProposalOutput, **error_responses(400, 403, 404)},
+        **write_schema(
+            PROPOSALS,
+            gettext_lazy("Accept a proposal"),
+            gettext_lazy(
+                "The lean office only. The indicator becomes a benchmark indicator (or an inactive one is active "
+                "again)."
+            ),
+            AcceptInput,
+            ProposalOutput,
+        )
     )
     def post(self, request, tenant_slug, proposal_id):
         proposal = _visible(self.membership, proposal_id)
-        serializer = AcceptInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.proposal_accept(actor=self.membership, proposal=proposal, **serializer.validated_data)
+        data = read_input(request, AcceptInput)
+        services.proposal_accept(actor=self.membership, proposal=proposal, **data)
         return Response(ProposalOutput(_visible(self.membership, proposal.pk)).data)
 
 
@@ -150,15 +153,16 @@ class ProposalDeclineApi(TenantAPIView):
     required_perm = "benchmarking.manage"
 
     @extend_schema(
-        tags=[PROPOSALS],
-        summary=gettext_lazy("Decline a proposal"),
-        description=gettext_lazy("The lean office only, with a reason for the unit."),
-        request=DeclineInput,
-        responses={200: ProposalOutput, **error_responses(400, 403, 404)},
+        **write_schema(
+            PROPOSALS,
+            gettext_lazy("Decline a proposal"),
+            gettext_lazy("The lean office only, with a reason for the unit."),
+            DeclineInput,
+            ProposalOutput,
+        )
     )
     def post(self, request, tenant_slug, proposal_id):
         proposal = _visible(self.membership, proposal_id)
-        serializer = DeclineInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.proposal_decline(actor=self.membership, proposal=proposal, reason=serializer.validated_data["reason"])
+        data = read_input(request, DeclineInput)
+        services.proposal_decline(actor=self.membership, proposal=proposal, reason=data["reason"])
         return Response(ProposalOutput(_visible(self.membership, proposal.pk)).data)

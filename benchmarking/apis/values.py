@@ -1,5 +1,7 @@
 """Outside peers' values: the list, one entered, many entered all or nothing (the lean office)."""
 
+from functools import partial
+
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -7,19 +9,20 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from lean.apis import TenantAPIView, error_responses
-from lean.errors import ApplicationError
-from targets.apis.common import (
-    MAX_BULK,
-    Page,
-    PeriodField,
-    RowField,
-    error_messages,
-    read_filters,
-    require,
-    stable_order,
-    validate_each,
+from lean.apis import (
+    RefsInput,
+    TenantAPIView,
+    bulk_created,
+    bulk_items,
+    bulk_refuse,
+    bulk_schema,
+    list_page,
+    list_schema,
+    one_item,
+    save_one,
+    write_schema,
 )
+from targets.apis.common import Page, PeriodField, RowField, read_filters, require, stable_order
 
 from .. import selectors, services
 from ..models import BenchmarkIndicator, Confidence, Peer, PeerValue
@@ -49,7 +52,7 @@ class ValueOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class ValueInput(serializers.Serializer):
+class ValueInput(RefsInput):
     benchmark_id = serializers.IntegerField(
         required=False, help_text=gettext_lazy("The benchmark indicator; or benchmark_code.")
     )
@@ -64,15 +67,10 @@ class ValueInput(serializers.Serializer):
     )
     confidence = serializers.ChoiceField(choices=Confidence.choices, default=Confidence.MEDIUM)
 
-    def validate(self, attrs):
-        errors = {}
-        if "benchmark_id" not in attrs and "benchmark_code" not in attrs:
-            errors["benchmark_id"] = [_("Give benchmark_id or benchmark_code.")]
-        if "peer_id" not in attrs and "peer_name" not in attrs:
-            errors["peer_id"] = [_("Give peer_id or peer_name.")]
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
+    refs = (
+        ("benchmark_id", ("benchmark_code",), gettext_lazy("Give benchmark_id or benchmark_code.")),
+        ("peer_id", ("peer_name",), gettext_lazy("Give peer_id or peer_name.")),
+    )
 
 
 def _resolve(rows: list[dict | None]) -> tuple[list[services.ValueInput | None], dict[int, dict]]:
@@ -145,14 +143,7 @@ def items_errors(items: list[services.ValueInput | None]) -> dict[int, list[str]
 
 
 def _save_one(actor, item: services.ValueInput) -> PeerValue:
-    try:
-        return services.peer_values_save(actor=actor, items=[item])[0]
-    except ApplicationError as error:
-        # One item: its listed errors are the errors of the request, not of "item 0".
-        messages = error.field_errors.get("0", [])
-        raise ApplicationError(
-            " ".join(messages) or error.message, code="invalid_value", field_errors={"non_field_errors": messages}
-        ) from error
+    return save_one(partial(services.peer_values_save, actor=actor), item, code="invalid_value")
 
 
 class ValueListApi(TenantAPIView):
@@ -160,51 +151,36 @@ class ValueListApi(TenantAPIView):
     pagination_class = Page
 
     @extend_schema(
-        tags=[VALUES],
-        summary=gettext_lazy("Outside peers' values"),
-        description=gettext_lazy("Newest period first, then by indicator code and peer name."),
-        parameters=[ValueFilter],
-        responses={200: ValueOutput(many=True), **error_responses(400, 403)},
+        **list_schema(
+            VALUES,
+            gettext_lazy("Outside peers' values"),
+            ValueFilter,
+            ValueOutput,
+            description=gettext_lazy("Newest period first, then by indicator code and peer name."),
+        )
     )
     def get(self, request, tenant_slug):
         values = selectors.peer_value_list(**read_filters(ValueFilter, request))
-        page = Page()
-        rows = page.paginate_queryset(stable_order(values), request, view=self)
-        return page.get_paginated_response(ValueOutput(rows, many=True).data)
+        return list_page(self, stable_order(values), ValueOutput)
 
     @extend_schema(
-        tags=[VALUES],
-        summary=gettext_lazy("Enter one outside value"),
-        description=gettext_lazy(
-            "Enters a peer's value, or corrects the one already stored for the same indicator, peer and period "
-            "(the history keeps the old value). The lean office only."
-        ),
-        request=ValueInput,
-        responses={201: ValueOutput, **error_responses(400, 403)},
+        **write_schema(
+            VALUES,
+            gettext_lazy("Enter one outside value"),
+            gettext_lazy(
+                "Enters a peer's value, or corrects the one already stored for the same indicator, peer and period "
+                "(the history keeps the old value). The lean office only."
+            ),
+            ValueInput,
+            ValueOutput,
+            created=True,
+        )
     )
     def post(self, request, tenant_slug):
         require(self.membership, "benchmarking.manage")
-        serializer = ValueInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        (item,), errors = _resolve([serializer.validated_data])
-        if errors:
-            raise serializers.ValidationError(errors[0])
+        item = one_item(request, ValueInput, _resolve)
         value = _save_one(self.membership, item)
         return Response(ValueOutput(selectors.peer_value_list().get(pk=value.pk)).data, status=status.HTTP_201_CREATED)
-
-
-class ValueBulkInput(serializers.Serializer):
-    values = ValueInput(many=True, min_length=1, max_length=MAX_BULK)
-
-
-class ValueBulkShape(serializers.Serializer):
-    # Only the envelope: each item is checked on its own so that every bad item is listed by its index.
-    values = serializers.ListField(min_length=1, max_length=MAX_BULK)
-
-
-class ValueBulkOutput(serializers.Serializer):
-    saved = serializers.IntegerField()
-    ids = serializers.ListField(child=serializers.IntegerField(), help_text=gettext_lazy("In the order of the items."))
 
 
 class ValueBulkApi(TenantAPIView):
@@ -218,21 +194,10 @@ class ValueBulkApi(TenantAPIView):
             'lists every wrong item by its index: {"3": ["..."]}. Existing values are corrected (the history keeps '
             "the old value)."
         ),
-        request=ValueBulkInput,
-        responses={201: ValueBulkOutput, **error_responses(400, 403)},
+        **bulk_schema("Value", "values", ValueInput),
     )
     def post(self, request, tenant_slug):
-        shape = ValueBulkShape(data=request.data)
-        shape.is_valid(raise_exception=True)
-        rows, errors = validate_each(ValueInput, shape.validated_data["values"])
-        items, missing = _resolve(rows)
-        errors.update({index: error_messages(detail) for index, detail in missing.items()})
+        items, errors = bulk_items(request, "values", ValueInput, _resolve)
         errors.update(items_errors(items))
-        if errors:
-            raise ApplicationError(
-                _("Nothing was stored: %(count)s item(s) have errors.") % {"count": len(errors)},
-                code="invalid_rows",
-                field_errors={str(index): errors[index] for index in sorted(errors)},
-            )
-        values = services.peer_values_save(actor=self.membership, items=items)
-        return Response({"saved": len(values), "ids": [v.pk for v in values]}, status=status.HTTP_201_CREATED)
+        bulk_refuse(errors)
+        return bulk_created(services.peer_values_save(actor=self.membership, items=items))

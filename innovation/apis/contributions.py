@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from lean.apis import TenantAPIView, error_responses
+from lean.apis import TenantAPIView, error_responses, read_input
 from lean.models import Unit
 from targets.apis.common import RowField, require
 
@@ -166,6 +166,29 @@ class ContributionDetailApi(TenantAPIView):
         return _detail(self.membership, contribution_id)
 
 
+def _decision(action: str, summary, description, input_class):
+    """The schema of a decision on a contribution waiting for verification (verify, reject)."""
+    return extend_schema(
+        tags=[INNOVATION],
+        operation_id=f"innovation_contributions_{action}",
+        summary=summary,
+        description=description,
+        request=input_class,
+        responses={200: ContributionDetailOutput, **error_responses(400, 403, 404)},
+    )
+
+
+def _decide(api, contribution_id: int, input_class, decide) -> Response:
+    """Verify or reject: the contribution the member sees and may verify, `decide(contribution, data)` with the
+    checked input (a service refusing the member's role answers 403), then the contribution as it is now."""
+    contribution = _visible(api.membership, contribution_id)
+    require(api.membership, "innovation.contribution.verify", contribution.unit)
+    data = read_input(api.request, input_class)
+    with forbidden_as_403():
+        decide(contribution, data)
+    return _detail(api.membership, contribution.pk)
+
+
 class VerifyInput(serializers.Serializer):
     levels = ContributionLevelsInput(
         required=False,
@@ -178,33 +201,28 @@ class VerifyInput(serializers.Serializer):
 class ContributionVerifyApi(TenantAPIView):
     required_perm = "innovation.view"
 
-    @extend_schema(
-        tags=[INNOVATION],
-        operation_id="innovation_contributions_verify",
-        summary=gettext_lazy("Verify a contribution"),
-        description=gettext_lazy(
+    @_decision(
+        "verify",
+        gettext_lazy("Verify a contribution"),
+        gettext_lazy(
             "The unit's manager or the lean office; a contribution waiting for verification only (else 400, code "
             "wrong_state)."
         ),
-        request=VerifyInput,
-        responses={200: ContributionDetailOutput, **error_responses(400, 403, 404)},
+        VerifyInput,
     )
     def post(self, request, tenant_slug, contribution_id):
-        contribution = _visible(self.membership, contribution_id)
-        require(self.membership, "innovation.contribution.verify", contribution.unit)
-        serializer = VerifyInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        levels = serializer.validated_data.get("levels")
-        current = services.Levels(
-            contribution.positioning, contribution.breadth, contribution.complexity, contribution.award
-        )
-        with forbidden_as_403():
+        def verify(contribution, data):
+            levels = data.get("levels")
+            current = services.Levels(
+                contribution.positioning, contribution.breadth, contribution.complexity, contribution.award
+            )
             services.contribution_verify(
                 actor=self.membership,
                 contribution=contribution,
                 levels=_levels(levels, current) if levels else None,
             )
-        return _detail(self.membership, contribution.pk)
+
+        return _decide(self, contribution_id, VerifyInput, verify)
 
 
 class RejectInput(serializers.Serializer):
@@ -214,24 +232,17 @@ class RejectInput(serializers.Serializer):
 class ContributionRejectApi(TenantAPIView):
     required_perm = "innovation.view"
 
-    @extend_schema(
-        tags=[INNOVATION],
-        operation_id="innovation_contributions_reject",
-        summary=gettext_lazy("Reject a contribution"),
-        description=gettext_lazy(
+    @_decision(
+        "reject",
+        gettext_lazy("Reject a contribution"),
+        gettext_lazy(
             "The unit's manager or the lean office, with a reason; a contribution waiting for verification only "
             "(else 400, code wrong_state)."
         ),
-        request=RejectInput,
-        responses={200: ContributionDetailOutput, **error_responses(400, 403, 404)},
+        RejectInput,
     )
     def post(self, request, tenant_slug, contribution_id):
-        contribution = _visible(self.membership, contribution_id)
-        require(self.membership, "innovation.contribution.verify", contribution.unit)
-        serializer = RejectInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with forbidden_as_403():
-            services.contribution_reject(
-                actor=self.membership, contribution=contribution, reason=serializer.validated_data["reason"]
-            )
-        return _detail(self.membership, contribution.pk)
+        def reject(contribution, data):
+            services.contribution_reject(actor=self.membership, contribution=contribution, reason=data["reason"])
+
+        return _decide(self, contribution_id, RejectInput, reject)

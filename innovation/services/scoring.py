@@ -8,6 +8,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lean.access import ancestor_ids
 from lean.errors import ApplicationError
 from lean.models import Membership, Unit
 from lean.permissions import can
@@ -59,9 +60,9 @@ def rule_version_for(day: date) -> RuleVersion:
 def _tunings_in_force(unit: Unit, day: date) -> list[UnitTuning]:
     """Per unit on the way from the top down to `unit`, its tuning in force on `day`, nearest last (one
     query)."""
-    ancestor_ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    above = ancestor_ids(unit)
     latest: dict[int, UnitTuning] = {}
-    for tuning in UnitTuning.objects.filter(unit_id__in=ancestor_ids, effective_from__lte=day).select_related("unit"):
+    for tuning in UnitTuning.objects.filter(unit_id__in=above, effective_from__lte=day).select_related("unit"):
         held = latest.get(tuning.unit_id)
         if held is None or (tuning.effective_from, tuning.id) > (held.effective_from, held.id):
             latest[tuning.unit_id] = tuning
@@ -236,8 +237,7 @@ def type_create(
 
 def types_for_unit(unit: Unit):
     """The active types a contribution of `unit` may have: HQ's and those of the unit or its ancestors."""
-    ancestor_ids = [int(part) for part in unit.path.strip("/").split("/") if part]
-    return ContributionType.objects.filter(active=True).filter(Q(unit__isnull=True) | Q(unit_id__in=ancestor_ids))
+    return ContributionType.objects.filter(active=True).filter(Q(unit__isnull=True) | Q(unit_id__in=ancestor_ids(unit)))
 
 
 def score(*, kind: ContributionType, unit: Unit, day: date, sample: points.Sample):

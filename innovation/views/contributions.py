@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from lean.access import units_in_reach, within
 from lean.errors import ApplicationError
-from lean.models import Membership, Unit
+from lean.models import Membership
 from lean.paging import paginate
 from lean.permissions import can
 
@@ -111,19 +112,13 @@ def formula(breakdown: dict) -> dict:
 # --- the online query
 
 
-def _query_units(member):
-    if can(member, "innovation.tenant.view"):
-        return Unit.objects.filter(active=True).order_by("path")
-    if can(member, "innovation.units"):
-        return Unit.objects.filter(active=True, path__startswith=member.unit.path).order_by("path")
-    return Unit.objects.none()
-
-
 def contribution_list_view(request, tenant_slug):
     require(request, "innovation.view")
     member = request.membership
     form = ContributionFilterForm(
-        request.GET or None, units=_query_units(member), types=ContributionType.objects.order_by("position", "id")
+        request.GET or None,
+        units=selectors.managed_units(viewer=member),
+        types=ContributionType.objects.order_by("position", "id"),
     )
     data = form.cleaned_data if form.is_valid() else {}
     rows = selectors.contributions(
@@ -166,19 +161,14 @@ def _types(member):
 
 def _record_units(member):
     """The units a manager (their subtree) or the lean office (all) records for; None for everyone else."""
-    if can(member, "innovation.tenant.view"):
-        return Unit.objects.filter(active=True).order_by("path")
-    if can(member, "innovation.contribution.record_team"):
-        return Unit.objects.filter(active=True, path__startswith=member.unit.path).order_by("path")
-    return None
+    reach = selectors.reach(member, "innovation.contribution.record_team")
+    return units_in_reach(member, **reach) if reach["everything"] or reach["subtree"] else None
 
 
 def _people(member):
     """Who a manager may credit: the active people of their subtree (anyone for the lean office)."""
     people = Membership.objects.filter(active=True).select_related("user", "unit")
-    if not can(member, "innovation.tenant.view"):
-        people = people.filter(unit__path__startswith=member.unit.path)
-    return people
+    return within(people, member, **selectors.reach(member, None))
 
 
 def _preview(form, member, types):

@@ -8,12 +8,12 @@ from django.db.models.functions import ExtractYear
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from lean.errors import ApplicationError
+from lean.access import within
 from lean.paging import paginate
 from lean.permissions import can
 
 from .. import selectors
-from ..forms_office import IncentiveFilterForm, IncentiveForm, StudioForm, apply_errors
+from ..forms_office import IncentiveFilterForm, IncentiveForm, StudioForm, submitted
 from ..models import Incentive, Studio
 from ..services import incentives as services
 
@@ -24,10 +24,7 @@ def require(request, perm: str, obj=None):
 
 
 def _studios(viewer):
-    studios = Studio.objects.select_related("unit").order_by("name")
-    if not can(viewer, "innovation.tenant.view"):
-        studios = studios.filter(unit__path__startswith=viewer.unit.path)
-    return studios
+    return within(Studio.objects.select_related("unit").order_by("name"), viewer, **selectors.reach(viewer, None))
 
 
 def incentive_list_view(request, tenant_slug):
@@ -62,28 +59,14 @@ def incentive_new_view(request, tenant_slug):
         studios=_studios(member),
         initial={"kind": request.GET.get("kind") if request.GET.get("kind") in Incentive.Kind.values else None},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            incentive = services.incentive_create(
-                actor=member,
-                member=data["member"],
-                kind=data["kind"],
-                name=data["name"],
-                reason=data["reason"],
-                awarded_on=data["awarded_on"],
-                bonus_points=data["bonus_points"],
-                studio=data["studio"],
-            )
-        except ApplicationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(kind)s recorded for %(person)s.")
-                % {"kind": incentive.get_kind_display(), "person": incentive.member.user.display_name},
-            )
-            return redirect("innovation-incentives", tenant_slug=tenant_slug)
+    incentive = submitted(request, form, services.incentive_create, actor=member)
+    if incentive is not None:
+        messages.success(
+            request,
+            _("%(kind)s recorded for %(person)s.")
+            % {"kind": incentive.get_kind_display(), "person": incentive.member.user.display_name},
+        )
+        return redirect("innovation-incentives", tenant_slug=tenant_slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "innovation/incentive_new.html", {"form": form}, status=status)
 
@@ -96,18 +79,13 @@ def studio_new_view(request, tenant_slug):
         units=selectors.managed_units(viewer=member),
         members=selectors.managed_members(viewer=member),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            studio = services.studio_create(actor=member, **data)
-        except ApplicationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("The studio “%(name)s” is founded. Give its members a place with a studio incentive.")
-                % {"name": studio.name},
-            )
-            return redirect("innovation-incentives", tenant_slug=tenant_slug)
+    studio = submitted(request, form, services.studio_create, actor=member)
+    if studio is not None:
+        messages.success(
+            request,
+            _("The studio “%(name)s” is founded. Give its members a place with a studio incentive.")
+            % {"name": studio.name},
+        )
+        return redirect("innovation-incentives", tenant_slug=tenant_slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "innovation/studio_new.html", {"form": form}, status=status)

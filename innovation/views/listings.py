@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lean.access import ancestor_ids
 from lean.errors import ApplicationError
 from lean.models import Unit
 from lean.paging import paginate
@@ -106,7 +107,7 @@ def settings_view(request, tenant_slug):
 
 def _top_unit_id(member) -> int | None:
     """The unit right below HQ that the member belongs to (None for HQ's own people)."""
-    ids = [int(part) for part in member.unit.path.strip("/").split("/") if part]
+    ids = ancestor_ids(member.unit)
     return ids[1] if len(ids) > 1 else None
 
 

@@ -15,7 +15,7 @@ from lean.models import Unit
 from lean.permissions import can
 
 from .. import points, selectors
-from ..forms_office import FACTOR_LABELS, RulesForm, TuningForm, TypeForm, apply_errors
+from ..forms_office import FACTOR_LABELS, RulesForm, TuningForm, TypeForm, apply_errors, submitted
 from ..models import ContributionType, Level, RuleVersion
 from ..points import DEFAULT_BANDS, FACTORS
 from ..services import scoring
@@ -260,25 +260,18 @@ def type_new_view(request, tenant_slug):
         hq_allowed=hq_allowed,
         initial={"recorded_by": ContributionType.RecordedBy.SELF, "unit": None if hq_allowed else member.unit_id},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            kind = scoring.type_create(
-                actor=member,
-                name=data["name"],
-                base=data["base"],
-                recorded_by=data["recorded_by"],
-                description=data["description"],
-                unit=data["unit"],
-                code=data["code"],
-            )
-        except ApplicationError as error:
-            apply_errors(form, error, alias=lambda path: "base" if path.startswith(("base.", "type_base.")) else None)
-        else:
-            messages.success(request, _("The type “%(name)s” was added.") % {"name": kind.name})
-            if kind.unit_id:
-                return redirect("innovation-tuning", tenant_slug=tenant_slug, unit_id=kind.unit_id)
-            return redirect("innovation-rules", tenant_slug=tenant_slug)
+    kind = submitted(
+        request,
+        form,
+        scoring.type_create,
+        actor=member,
+        alias=lambda path: "base" if path.startswith(("base.", "type_base.")) else None,
+    )
+    if kind is not None:
+        messages.success(request, _("The type “%(name)s” was added.") % {"name": kind.name})
+        if kind.unit_id:
+            return redirect("innovation-tuning", tenant_slug=tenant_slug, unit_id=kind.unit_id)
+        return redirect("innovation-rules", tenant_slug=tenant_slug)
     context = {"form": form, "unit_base": current.rules["unit_base"], "hq_allowed": hq_allowed}
     return render(request, "innovation/type_new.html", context, status=400 if request.method == "POST" else 200)
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
+from lean.access import is_within
 from lean.models import Membership, Role, Unit
 from targets.models import TargetTree
 from targets.selectors import tree_for
@@ -66,7 +67,7 @@ def scope_for(member: Membership, *, unit_id=None, year=None) -> Scope:
     if unit_id not in (None, ""):
         number = _int(unit_id)
         found = Unit.objects.filter(pk=number).first() if number else None
-        if found is None or (base is not None and not found.path.startswith(base.path)):
+        if found is None or (base is not None and not is_within(found, base)):
             raise Http404
         unit, picked = found, True
     group = unit

@@ -14,6 +14,7 @@ from benchmarking.comparison import active_benchmarks, comparisons
 from innovation.models import Contribution, Credit, Suggestion
 from insights.dashboard.scope import Scope
 from lean import periods
+from lean.access import in_subtree, subtree_q
 from lean.models import Membership, Unit
 from projects.finance import signed_q
 from projects.models import State, Tier, Transition
@@ -38,7 +39,7 @@ def row_units(scope: Scope) -> list[Unit]:
 
 def unit_paths(scope: Scope) -> dict[int, str]:
     """Unit id → path of every unit in the scope (at most the tenant's units). One query."""
-    return dict(Unit.objects.filter(path__startswith=scope.prefix).values_list("pk", "path"))
+    return dict(Unit.objects.filter(subtree_q(scope.prefix, field="")).values_list("pk", "path"))
 
 
 def _key(field: str, scope: Scope):
@@ -98,8 +99,7 @@ def achievement_heatmap(scope: Scope, units: list[Unit]) -> dict:
     readings = Reading.objects.filter(
         indicator__node__tree=scope.tree, period_kind=periods.MONTH, target__isnull=False
     ).order_by()
-    if scope.unit is not None:
-        readings = readings.filter(unit__path__startswith=scope.prefix)
+    readings = in_subtree(readings, scope.unit)
     # One statement: the year's readings grouped by branch, unit and month (grouping by the unit's id lets
     # PostgreSQL hash the groups rather than sort the year's readings), then those groups by row unit. The
     # branch rows and the unit rows are sums of its rows (a mean is kept as its sum and count).
@@ -149,7 +149,7 @@ def shortfall_counts(scope: Scope, units: list[Unit]) -> dict:
         return {"rows": _fold([], units, scope), **dict.fromkeys(names, 0)}
     uncovered = target_selectors._uncovered()
     rows = list(
-        Shortfall.objects.filter(indicator__node__tree=scope.tree, resolved=False, unit__path__startswith=scope.prefix)
+        Shortfall.objects.filter(subtree_q(scope.prefix), indicator__node__tree=scope.tree, resolved=False)
         .alias(in_assessment=target_selectors.assessed_expression())
         .annotate(key=_key("unit__path", scope))
         .values("key")
@@ -188,7 +188,7 @@ def benchmark_positions(scope: Scope, units_in_scope=None) -> list[dict]:
         return []
     year_start, year_end = date(scope.year, 1, 1), date(scope.year + 1, 1, 1)
     prefix = scope.prefix
-    in_scope = dict(Unit.objects.filter(path__startswith=prefix).values_list("pk", "path")) if scope.unit else None
+    in_scope = dict(Unit.objects.filter(subtree_q(prefix, field="")).values_list("pk", "path")) if scope.unit else None
     out = []
     for kind in sorted({b.frequency for b in benchmarks}):
         group = [b for b in benchmarks if b.frequency == kind]
@@ -341,7 +341,7 @@ def innovation_figures(scope: Scope, units: list[Unit]) -> dict:
     people) and verified points by type and by unit. Four queries."""
     start, end = _year_bounds(scope)
     people = list(
-        Membership.objects.filter(active=True, unit__path__startswith=scope.prefix)
+        Membership.objects.filter(subtree_q(scope.prefix), active=True)
         .annotate(key=_key("unit__path", scope))
         .values("key")
         .annotate(people=Count("id"))
@@ -357,8 +357,7 @@ def innovation_figures(scope: Scope, units: list[Unit]) -> dict:
         contribution__occurred_on__lte=end,
         member__active=True,
     ).order_by()
-    if scope.unit is not None:
-        credits = credits.filter(member__unit__path__startswith=scope.prefix)
+    credits = in_subtree(credits, scope.unit, field="member__unit")
     participants_by_key: dict = {}
     for unit_id, n in (
         credits.values("member__unit_id")
@@ -370,10 +369,10 @@ def innovation_figures(scope: Scope, units: list[Unit]) -> dict:
     for row in people:
         row["participants"] = participants_by_key.get(row["key"], 0)
     verified = Contribution.objects.filter(
+        subtree_q(scope.prefix),
         status=Contribution.Status.VERIFIED,
         occurred_on__gte=start,
         occurred_on__lte=end,
-        unit__path__startswith=scope.prefix,
     ).order_by()
     # One grouping by type and row unit; the type rows and the unit rows are its sums.
     groups = (
@@ -417,9 +416,7 @@ def suggestion_adoption(scope: Scope, units: list[Unit]) -> dict:
     implemented) over decided (adopted, implemented, not adopted). One query."""
     start, end = _year_bounds(scope)
     rows = list(
-        Suggestion.objects.filter(
-            submitted_at__date__gte=start, submitted_at__date__lte=end, unit__path__startswith=scope.prefix
-        )
+        Suggestion.objects.filter(subtree_q(scope.prefix), submitted_at__date__gte=start, submitted_at__date__lte=end)
         .annotate(key=_key("unit__path", scope))
         .values("key", "state")
         .annotate(n=Count("id"))

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy
 from innovation.models import ContributionType
 from insights.query import measures as m
 from lean import periods
-from lean.models import Membership, Role, Unit
+from lean.access import within
+from lean.models import Membership, Unit
 from projects.models import State, Tier
 from targets.models import Branch, Shortfall
 
@@ -19,10 +20,7 @@ DEFAULTS = {"measure": "achievement", "group_by": m.UNIT}
 
 
 def visible_units(viewer: Membership):
-    units = Unit.objects.order_by("path")
-    if viewer.has_role(Role.LEAN_OFFICE):
-        return units
-    return units.filter(path__startswith=viewer.unit.path)
+    return within(Unit.objects.order_by("path"), viewer, field="", subtree=True)
 
 
 class UnitChoiceField(forms.ModelChoiceField):

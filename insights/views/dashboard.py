@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from insights.dashboard import tiles
 from insights.dashboard.scope import base_unit, scope_for
+from lean.access import in_subtree
 from lean.exports import table_response
 from lean.models import Unit
 from lean.permissions import can
@@ -45,10 +46,8 @@ def dashboard_view(request, tenant_slug):
                 for fmt in ("xlsx", "csv")
             }
         built.append(tile)
-    units = Unit.objects.filter(active=True).order_by("path")
     base = base_unit(request.membership)
-    if base is not None:
-        units = units.filter(path__startswith=base.path)
+    units = in_subtree(Unit.objects.filter(active=True).order_by("path"), base, field="")
     context = {
         "scope": scope,
         "tiles": built,

@@ -5,6 +5,7 @@ queries. Who may see which project is projects.selectors.visible_projects; who m
 from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 
+from lean.access import in_subtree, subtree_q
 from lean.models import Membership, Role
 
 from .. import selectors
@@ -13,7 +14,6 @@ from ..models import (
     DirectionSource,
     Guide,
     Project,
-    ProjectUnit,
     Review,
     ReviewAssignment,
     Score,
@@ -74,8 +74,7 @@ def project_list(
     if tier:
         projects = projects.filter(tier=tier)
     if unit is not None:
-        taking_part = ProjectUnit.objects.filter(unit__path__startswith=unit.path).values("project_id")
-        projects = projects.filter(Q(unit__path__startswith=unit.path) | Q(pk__in=taking_part))
+        projects = projects.filter(selectors.of_units_q(unit))
     if year is not None:
         projects = projects.filter(year=year)
     if direction is not None:
@@ -108,7 +107,7 @@ def visible_reviews(viewer: Membership):
 
         q |= Q(project__tier=Tier.HQ) | Q(project__in=escalated_projects())
     if Role.UNIT_MANAGER in viewer.roles:
-        q |= Q(project__tier=Tier.UNIT, project__unit__path__startswith=viewer.unit.path)
+        q |= Q(subtree_q(viewer.unit, field="project__unit"), project__tier=Tier.UNIT)
     return Review.objects.filter(q)
 
 
@@ -174,8 +173,7 @@ def case_list(
         cases = cases.filter(year=year)
     if tier:
         cases = cases.filter(tier=tier)
-    if unit is not None:
-        cases = cases.filter(unit__path__startswith=unit.path)
+    cases = in_subtree(cases, unit)
     if direction is not None:
         cases = cases.filter(direction=direction)
     return cases.order_by(F("closed_at").desc(nulls_last=True), "-pk")

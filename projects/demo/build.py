@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from lean.access import is_within
 from lean.exports import table_csv
 from lean.models import Membership, Role, Unit
 from projects import finance, guides, services
@@ -210,7 +211,7 @@ class Builder:
         staff = [
             m
             for m in self.people
-            if m.unit.path.startswith(unit.path) and Role.UNIT_MANAGER not in m.roles and Role.EMPLOYEE in m.roles
+            if is_within(m.unit, unit) and Role.UNIT_MANAGER not in m.roles and Role.EMPLOYEE in m.roles
         ]
         start = index * 3 % len(staff)
         chosen = [staff[(start + k) % len(staff)] for k in range(min(spec.team, len(staff)))]
@@ -259,7 +260,7 @@ class Builder:
 
     def _panel(self, index: int, project: Project, team: list[services.TeamRow]) -> list[Membership]:
         on_team = {row.member.pk for row in team}
-        pool = [r for r in self.reviewers if r.pk not in on_team and not r.unit.path.startswith(project.unit.path)]
+        pool = [r for r in self.reviewers if r.pk not in on_team and not is_within(r.unit, project.unit)]
         size = min(3 if project.tier == HQ else 2, len(pool))
         return [pool[(index + k) % len(pool)] for k in range(size)]
 

@@ -8,8 +8,6 @@ from lean import periods
 from lean.apis import Page  # noqa: F401 (the pages every list operation uses, imported from here)
 from lean.permissions import can
 
-MAX_BULK = 5000
-
 
 def require(member, perm: str, obj=None) -> None:
     if not can(member, perm, obj):
@@ -19,19 +17,6 @@ def require(member, perm: str, obj=None) -> None:
 def stable_order(queryset):
     """The selector's order with the id last, so no row moves between pages."""
     return queryset.order_by(*queryset.query.order_by, "pk")
-
-
-def error_messages(detail) -> list[str]:
-    """A serializer's error detail as flat messages ("value: A valid number is required.")."""
-    if isinstance(detail, dict):
-        return [
-            message if field == "non_field_errors" else f"{field}: {message}"
-            for field, errors in detail.items()
-            for message in error_messages(errors)
-        ]
-    if isinstance(detail, list):
-        return [message for item in detail for message in error_messages(item)]
-    return [str(detail)]
 
 
 class PeriodField(serializers.CharField):
@@ -62,20 +47,6 @@ class RowField(serializers.IntegerField):
                 _("There is no %(model)s with id %(id)s.") % {"model": self.model._meta.verbose_name, "id": pk}
             )
         return row
-
-
-def validate_each(serializer_class, raw_items) -> tuple[list, dict]:
-    """Check every item of a bulk request on its own: (validated data or None per item, {index: messages}), so
-    that every bad item is listed by its index, not only the first."""
-    rows, errors = [], {}
-    for index, raw in enumerate(raw_items):
-        serializer = serializer_class(data=raw)
-        if serializer.is_valid():
-            rows.append(serializer.validated_data)
-        else:
-            rows.append(None)
-            errors[index] = error_messages(serializer.errors)
-    return rows, errors
 
 
 def read_filters(serializer_class, request) -> dict:

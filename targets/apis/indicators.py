@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from lean.apis import TenantAPIView, error_responses
+from lean.apis import TenantAPIView, error_responses, list_page, list_schema
 
 from .. import selectors
 from ..models import Branch, Indicator, TargetTree
@@ -61,20 +61,13 @@ class IndicatorListApi(TenantAPIView):
     required_perm = "targets.view"
     pagination_class = Page
 
-    @extend_schema(
-        tags=[INDICATORS],
-        summary=gettext_lazy("Indicators"),
-        parameters=[IndicatorFilter],
-        responses={200: IndicatorOutput(many=True), **error_responses(400, 403)},
-    )
+    @extend_schema(**list_schema(INDICATORS, gettext_lazy("Indicators"), IndicatorFilter, IndicatorOutput))
     def get(self, request, tenant_slug):
         filters = read_filters(IndicatorFilter, request)
         indicators = selectors.indicator_list(tree=filters.get("tree"), query=filters.get("q", ""))
         if "year" in filters:
             indicators = indicators.filter(node__tree__year=filters["year"])
-        page = Page()
-        rows = page.paginate_queryset(stable_order(indicators), request, view=self)
-        return page.get_paginated_response(IndicatorOutput(rows, many=True).data)
+        return list_page(self, stable_order(indicators), IndicatorOutput)
 
 
 class IndicatorDetailApi(TenantAPIView):

@@ -1,5 +1,7 @@
 """Readings: the list, one entered, many entered all or nothing, and corrections (history keeps the old one)."""
 
+from functools import partial
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -7,23 +9,26 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from lean.apis import TenantAPIView, error_responses
-from lean.errors import ApplicationError
+from lean.apis import (
+    RefsInput,
+    TenantAPIView,
+    bulk_created,
+    bulk_items,
+    bulk_refuse,
+    bulk_schema,
+    error_responses,
+    list_page,
+    list_schema,
+    one_item,
+    read_input,
+    save_one,
+    write_schema,
+)
 from lean.models import Unit
 
 from .. import selectors, services
 from ..models import Indicator, Reading, TargetTree
-from .common import (
-    MAX_BULK,
-    Page,
-    PeriodField,
-    RowField,
-    error_messages,
-    read_filters,
-    require,
-    stable_order,
-    validate_each,
-)
+from .common import Page, PeriodField, RowField, read_filters, require, stable_order
 
 READINGS = "readings"
 
@@ -66,7 +71,7 @@ class ReadingDetailOutput(ReadingOutput):
     )
 
 
-class ReadingInput(serializers.Serializer):
+class ReadingInput(RefsInput):
     indicator_id = serializers.IntegerField(
         required=False, help_text=gettext_lazy("The indicator; or indicator_code and year.")
     )
@@ -80,15 +85,10 @@ class ReadingInput(serializers.Serializer):
     value = serializers.DecimalField(max_digits=18, decimal_places=4)
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
-    def validate(self, attrs):
-        errors = {}
-        if "indicator_id" not in attrs and not ("indicator_code" in attrs and "year" in attrs):
-            errors["indicator_id"] = [_("Give indicator_id, or indicator_code with year.")]
-        if "unit_id" not in attrs and "unit_code" not in attrs:
-            errors["unit_id"] = [_("Give unit_id or unit_code.")]
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
+    refs = (
+        ("indicator_id", ("indicator_code", "year"), gettext_lazy("Give indicator_id, or indicator_code with year.")),
+        ("unit_id", ("unit_code",), gettext_lazy("Give unit_id or unit_code.")),
+    )
 
 
 def _resolve(rows: list[dict | None]) -> tuple[list[services.ReadingInput | None], dict[int, dict]]:
@@ -137,67 +137,40 @@ def _resolve(rows: list[dict | None]) -> tuple[list[services.ReadingInput | None
 
 
 def _save_one(actor, item: services.ReadingInput) -> Reading:
-    try:
-        return services.readings_save(actor=actor, items=[item], source=Reading.Source.API)[0]
-    except ApplicationError as error:
-        # One item: its listed errors are the errors of the request, not of "item 0".
-        messages = error.field_errors.get("0", [])
-        raise ApplicationError(
-            " ".join(messages) or error.message, code="invalid_reading", field_errors={"non_field_errors": messages}
-        ) from error
+    return save_one(
+        partial(services.readings_save, actor=actor, source=Reading.Source.API), item, code="invalid_reading"
+    )
 
 
 class ReadingListApi(TenantAPIView):
     required_perm = "targets.view"
     pagination_class = Page
 
-    @extend_schema(
-        tags=[READINGS],
-        summary=gettext_lazy("Readings"),
-        parameters=[ReadingFilter],
-        responses={200: ReadingOutput(many=True), **error_responses(400, 403)},
-    )
+    @extend_schema(**list_schema(READINGS, gettext_lazy("Readings"), ReadingFilter, ReadingOutput))
     def get(self, request, tenant_slug):
         readings = selectors.reading_list(**read_filters(ReadingFilter, request))
-        page = Page()
-        rows = page.paginate_queryset(stable_order(readings), request, view=self)
-        return page.get_paginated_response(ReadingOutput(rows, many=True).data)
+        return list_page(self, stable_order(readings), ReadingOutput)
 
     @extend_schema(
-        tags=[READINGS],
-        summary=gettext_lazy("Enter one reading"),
-        description=gettext_lazy(
-            "Enters a reading, or corrects the one already stored for the same indicator, unit and period (the "
-            "history keeps the old value). Needs readings.enter for the unit."
-        ),
-        request=ReadingInput,
-        responses={201: ReadingOutput, **error_responses(400, 403)},
+        **write_schema(
+            READINGS,
+            gettext_lazy("Enter one reading"),
+            gettext_lazy(
+                "Enters a reading, or corrects the one already stored for the same indicator, unit and period (the "
+                "history keeps the old value). Needs readings.enter for the unit."
+            ),
+            ReadingInput,
+            ReadingOutput,
+            created=True,
+        )
     )
     def post(self, request, tenant_slug):
         require(self.membership, "readings.enter")
-        serializer = ReadingInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        (item,), errors = _resolve([serializer.validated_data])
-        if errors:
-            raise serializers.ValidationError(errors[0])
+        item = one_item(request, ReadingInput, _resolve)
         require(self.membership, "readings.enter", item.unit)
         reading = _save_one(self.membership, item)
         reading = selectors.reading_list().get(pk=reading.pk)
         return Response(ReadingOutput(reading).data, status=status.HTTP_201_CREATED)
-
-
-class ReadingBulkInput(serializers.Serializer):
-    readings = ReadingInput(many=True, min_length=1, max_length=MAX_BULK)
-
-
-class ReadingBulkShape(serializers.Serializer):
-    # Only the envelope: each item is checked on its own so that every bad item is listed by its index.
-    readings = serializers.ListField(min_length=1, max_length=MAX_BULK)
-
-
-class ReadingBulkOutput(serializers.Serializer):
-    saved = serializers.IntegerField()
-    ids = serializers.ListField(child=serializers.IntegerField(), help_text=gettext_lazy("In the order of the items."))
 
 
 class ReadingBulkApi(TenantAPIView):
@@ -210,29 +183,18 @@ class ReadingBulkApi(TenantAPIView):
             "Up to 5,000 readings. If any item is wrong nothing is stored, and field_errors lists every wrong item "
             'by its index: {"3": ["..."]}. Existing readings are corrected (the history keeps the old value).'
         ),
-        request=ReadingBulkInput,
-        responses={201: ReadingBulkOutput, **error_responses(400, 403)},
+        **bulk_schema("Reading", "readings", ReadingInput),
     )
     def post(self, request, tenant_slug):
-        shape = ReadingBulkShape(data=request.data)
-        shape.is_valid(raise_exception=True)
-        rows, errors = validate_each(ReadingInput, shape.validated_data["readings"])
-        items, missing = _resolve(rows)
-        errors.update({index: error_messages(detail) for index, detail in missing.items()})
+        items, errors = bulk_items(request, "readings", ReadingInput, _resolve)
         errors.update(
             {
                 int(index): messages
                 for index, messages in services.readings_errors(actor=self.membership, items=items).items()
             }
         )
-        if errors:
-            raise ApplicationError(
-                _("Nothing was stored: %(count)s item(s) have errors.") % {"count": len(errors)},
-                code="invalid_rows",
-                field_errors={str(index): errors[index] for index in sorted(errors)},
-            )
-        readings = services.readings_save(actor=self.membership, items=items, source=Reading.Source.API)
-        return Response({"saved": len(readings), "ids": [r.pk for r in readings]}, status=status.HTTP_201_CREATED)
+        bulk_refuse(errors)
+        return bulk_created(services.readings_save(actor=self.membership, items=items, source=Reading.Source.API))
 
 
 class ReadingPatchInput(serializers.Serializer):
@@ -257,20 +219,20 @@ class ReadingDetailApi(TenantAPIView):
         return self._detail(reading_id)
 
     @extend_schema(
-        tags=[READINGS],
-        summary=gettext_lazy("Correct a reading"),
-        description=gettext_lazy(
-            "Changes the value or note; the history keeps the old value. Needs readings.enter for the unit."
-        ),
-        request=ReadingPatchInput,
-        responses={200: ReadingDetailOutput, **error_responses(400, 403, 404)},
+        **write_schema(
+            READINGS,
+            gettext_lazy("Correct a reading"),
+            gettext_lazy(
+                "Changes the value or note; the history keeps the old value. Needs readings.enter for the unit."
+            ),
+            ReadingPatchInput,
+            ReadingDetailOutput,
+        )
     )
     def patch(self, request, tenant_slug, reading_id):
         reading = selectors.reading_get(reading_id=reading_id)
         require(self.membership, "readings.enter", reading.unit)
-        serializer = ReadingPatchInput(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        changes = serializer.validated_data
+        changes = read_input(request, ReadingPatchInput, partial=True)
         item = services.ReadingInput(
             indicator=reading.indicator,
             unit=reading.unit,

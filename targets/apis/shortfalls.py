@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from lean.apis import TenantAPIView, error_responses
+from lean.apis import TenantAPIView, error_responses, list_page, list_schema, read_input, write_schema
 from lean.models import Unit
 
 from .. import selectors, services
@@ -70,17 +70,10 @@ class ShortfallListApi(TenantAPIView):
     required_perm = "targets.view"
     pagination_class = Page
 
-    @extend_schema(
-        tags=[SHORTFALLS],
-        summary=gettext_lazy("Shortfalls"),
-        parameters=[ShortfallFilter],
-        responses={200: ShortfallOutput(many=True), **error_responses(400, 403)},
-    )
+    @extend_schema(**list_schema(SHORTFALLS, gettext_lazy("Shortfalls"), ShortfallFilter, ShortfallOutput))
     def get(self, request, tenant_slug):
         shortfalls = selectors.shortfall_list(**read_filters(ShortfallFilter, request))
-        page = Page()
-        rows = page.paginate_queryset(stable_order(shortfalls), request, view=self)
-        return page.get_paginated_response(ShortfallOutput(rows, many=True).data)
+        return list_page(self, stable_order(shortfalls), ShortfallOutput)
 
 
 class ShortfallPatchInput(serializers.Serializer):
@@ -113,19 +106,19 @@ class ShortfallDetailApi(TenantAPIView):
         return Response(ShortfallOutput(selectors.shortfall_get(shortfall_id=shortfall_id)).data)
 
     @extend_schema(
-        tags=[SHORTFALLS],
-        summary=gettext_lazy("Analyse or assess a shortfall"),
-        description=gettext_lazy(
-            "analysis and actions: the unit's manager or the lean office; assessed: the lean office only."
-        ),
-        request=ShortfallPatchInput,
-        responses={200: ShortfallOutput, **error_responses(400, 403, 404)},
+        **write_schema(
+            SHORTFALLS,
+            gettext_lazy("Analyse or assess a shortfall"),
+            gettext_lazy(
+                "analysis and actions: the unit's manager or the lean office; assessed: the lean office only."
+            ),
+            ShortfallPatchInput,
+            ShortfallOutput,
+        )
     )
     def patch(self, request, tenant_slug, shortfall_id):
         shortfall = selectors.shortfall_get(shortfall_id=shortfall_id)
-        serializer = ShortfallPatchInput(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        changes = serializer.validated_data
+        changes = read_input(request, ShortfallPatchInput, partial=True)
         # Both changes or neither: a refused assessment must not leave the analysis half saved.
         with transaction.atomic():
             if "analysis" in changes or "actions" in changes:

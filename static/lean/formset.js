@@ -1,4 +1,7 @@
-// Recording a contribution: add team rows and keep the share total live (the points preview is htmx).
+// Formsets with rows added in the page ([data-formset] holding [data-rows], a <template data-empty> row and an
+// [data-add-row] button), a row's [data-delete] box greying it out, and a live total of the rows' [data-share]
+// inputs in [data-share-total] (green at 100%). Used by the filing steps of a project and by recording an
+// innovation contribution; a page's own script reaches addRow and shareTotal through window.leanFormset.
 (function () {
   "use strict";
 
@@ -37,7 +40,7 @@
     var add = event.target.closest("[data-add-row]");
     if (!add) return;
     var row = addRow(add.closest("[data-formset]"));
-    if (row) { var first = row.querySelector("input:not([type=hidden])"); if (first) first.focus(); }
+    if (row) { var first = row.querySelector("select, input:not([type=hidden])"); if (first) first.focus(); }
   });
   document.addEventListener("input", function (event) {
     var box = event.target.closest("[data-formset]");
@@ -50,4 +53,6 @@
     var box = event.target.closest("[data-formset]");
     if (box) shareTotal(box);
   });
+
+  window.leanFormset = { addRow: addRow, shareTotal: shareTotal };
 })();
