@@ -8,7 +8,7 @@ Rules:
 - "New": the shortfall's key (source and indicator code, so it carries across years' trees) was not in the
   unit's previous report of the same period kind. A unit's first report has everything new.
 - "Uncovered": no approved or running project covers the shortfall's indicator and unit over its period
-  (projects/coverage.py, through targets.selectors.uncovered_q).
+  (projects/selectors/coverage.py, through targets.selectors.uncovered_q).
 - "Assessed": the shortfall's indicator (by code) and unit are in the performance assessment of its year
   (targets.models.Assessment). Kept in the report when it is made, and read again whenever a report is shown or
   downloaded (one query), since the lean office may decide after the report was made.

@@ -14,7 +14,7 @@ class ProjectsConfig(AppConfig):
         from targets import selectors as target_selectors
 
         from . import reminders
-        from .coverage import attacking, covered, proposed, uncovered
+        from .selectors.coverage import attacking, covered, proposed, uncovered
 
         target_selectors.coverage_register(
             target_selectors.Coverage(uncovered=uncovered, covered=covered, attacking=attacking, proposed=proposed)

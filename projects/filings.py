@@ -60,7 +60,7 @@ def _rows(projects):
 def filing_inbox(*, viewer: Membership) -> Inbox:
     """The lean office's 备案 inbox, in eight queries whatever the number of filings. Each row says whether the
     viewer may act on it (`may_act`: not one of the project's own people)."""
-    from .queries import escalated_projects
+    from .selectors.reviews import escalated_projects
 
     filed = Project.objects.filter(tier=Tier.UNIT)
     awaiting = list(_rows(filed.filter(state=State.FILED, filing_acknowledged_at=None)).order_by("state_changed_at"))

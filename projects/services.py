@@ -273,7 +273,7 @@ def indicators_set(*, actor: Membership, project: Project, rows: list[IndicatorR
 @transaction.atomic
 def shortfalls_set(*, actor: Membership, project: Project, shortfalls) -> None:
     """The shortfalls the project attacks: once it is approved, it covers their indicators and units over its
-    span (projects/coverage.py)."""
+    span (projects/selectors/coverage.py)."""
     _require_applicant(actor, project)
     wanted = {s.pk for s in shortfalls}
     have = set(ProjectShortfall.objects.filter(project=project).values_list("shortfall_id", flat=True))

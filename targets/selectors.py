@@ -149,7 +149,7 @@ def shortfall_list(
     source: str = "",
 ):
     """Shortfalls with the filters of the shortfall list, each annotated with `assessed` (its indicator and unit
-    are in the assessment of its year) and `covered` (a project covers it: projects/coverage.py)."""
+    are in the assessment of its year) and `covered` (a project covers it: projects/selectors/coverage.py)."""
     shortfalls = Shortfall.objects.select_related("indicator__node", "unit", "analysed_by__user").annotate(
         assessed=assessed_expression(), covered=_covered()
     )
@@ -187,7 +187,7 @@ def assessed_expression():
 
 @dataclass(frozen=True)
 class Coverage:
-    """Whether a project covers a shortfall is the projects app's rule (projects/coverage.py). targets sits below
+    """Whether a project covers a shortfall is the projects app's rule (projects/selectors/coverage.py). targets sits below
     projects and cannot import it, so projects registers these four in its AppConfig.ready (`coverage_register`);
     until it does, nothing covers a shortfall, so every one is uncovered."""
 

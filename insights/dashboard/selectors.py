@@ -18,7 +18,7 @@ from lean.access import in_subtree, subtree_q
 from lean.models import Membership, Unit
 from projects.finance import signed_q
 from projects.models import State, Tier, Transition
-from projects.queries import portfolio_filter, portfolio_scope
+from projects.selectors.portfolio import portfolio_filter, portfolio_scope
 from projects.workflow import BOARD
 from targets import selectors as target_selectors
 from targets.models import Branch, Direction, Reading, Shortfall
@@ -142,7 +142,7 @@ def achievement_heatmap(scope: Scope, units: list[Unit]) -> dict:
 
 def shortfall_counts(scope: Scope, units: list[Unit]) -> dict:
     """Open shortfalls of the year's tree per unit: all of them, those no approved or running project covers
-    (uncovered, projects/coverage.py), by what found them (target missed, benchmark worst quartile), and those in
+    (uncovered, projects/selectors/coverage.py), by what found them (target missed, benchmark worst quartile), and those in
     the year's performance assessment. One query."""
     names = ("total", "uncovered", "target", "benchmark", "assessed")
     if scope.tree is None:
@@ -236,7 +236,7 @@ FUNNEL_STATES = [*BOARD, State.REJECTED, State.MERGED]  # the board's lifecycle 
 
 
 def scope_projects(member: Membership, scope: Scope):
-    """The projects of the scope: the member's portfolio (projects.queries.portfolio_scope), narrowed to the
+    """The projects of the scope: the member's portfolio (projects.selectors.portfolio.portfolio_scope), narrowed to the
     scope's unit like the portfolio table's unit filter does."""
     return portfolio_filter(portfolio_scope(member), unit=scope.unit)
 

@@ -14,8 +14,8 @@ from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 from django.utils.translation import gettext_lazy as _
 
 from innovation.models import Contribution
-from projects.coverage import uncovered
 from projects.models import BenefitSignoff, Project, State, Tier
+from projects.selectors.coverage import uncovered
 from targets.models import Branch, Direction, Reading, Shortfall
 
 # Groupings ------------------------------------------------------------------------------------------------

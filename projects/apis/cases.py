@@ -9,7 +9,7 @@ from lean.models import Unit
 from targets.apis.common import Page, RowField, read_filters
 
 from ..models import Direction
-from . import queries
+from ..selectors import api as queries
 from .common import DirectionRef, MemberRef, UnitRef
 from .projects import _state_field, _tier_field
 

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from lean.apis import TenantAPIView, error_responses
 from targets.apis.common import read_filters
 
-from . import queries
+from ..selectors import api as queries
 
 GUIDES = "improvement guides"
 

@@ -16,7 +16,7 @@ from targets.models import Indicator, Shortfall
 
 from .. import services, workflow
 from ..models import Direction, Review, State, TeamMember, Tier
-from . import queries
+from ..selectors import api as queries
 from .common import DirectionRef, EnumField, MemberRef, ProjectRef, UnitRef, VisibleProjectField
 
 PROJECTS = "projects"

@@ -11,7 +11,7 @@ from targets.apis.common import Page
 
 from .. import workflow
 from ..models import Complexity, Criterion, Review
-from . import queries
+from ..selectors import api as queries
 from .common import EnumField, MemberRef, VisibleProjectField
 from .projects import _state_field, _tier_field
 

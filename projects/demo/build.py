@@ -243,7 +243,7 @@ class Builder:
     def _shortfalls(self, spec: Spec, filed_on: date) -> list[Shortfall]:
         """The shortfalls of the project's indicators and unit known when it was filed (their periods ended
         before), else the pair's first one. The later months are covered through the project's span
-        (projects/coverage.py), not by links made in advance."""
+        (projects/selectors/coverage.py), not by links made in advance."""
         unit = self.units[spec.unit]
         found = []
         for code, _change in spec.indicators:

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from lean.paging import paginate
 from lean.permissions import can
 
-from .. import queries
 from ..forms_reviews import PortfolioFilterForm, PortfolioTableForm
+from ..selectors import portfolio
 
 TABLE_PAGE = 50
 TABLE_COLUMNS = [
@@ -29,12 +29,12 @@ def _require(request, perm):
 
 
 def _form(request, form_class):
-    scope = queries.portfolio_scope(request.membership)
+    scope = portfolio.portfolio_scope(request.membership)
     form = form_class(
         request.GET or None,
-        years=queries.portfolio_years(scope),
-        units=queries.portfolio_units(request.membership),
-        directions=queries.directions(),
+        years=portfolio.portfolio_years(scope),
+        units=portfolio.portfolio_units(request.membership),
+        directions=portfolio.directions(),
     )
     return scope, form
 
@@ -51,9 +51,9 @@ def board_view(request, tenant_slug):
     filters = form.filters()
     context = {
         "form": form,
-        "board": queries.board(queries.portfolio_filter(scope, **filters)),
+        "board": portfolio.board(portfolio.portfolio_filter(scope, **filters)),
         "query": _query(request, drop=("page", "state", "sort")),
-        "cap": queries.BOARD_CAP,
+        "cap": portfolio.BOARD_CAP,
     }
     return _render(request, "projects/board_kanban.html", "board-body", context)
 
@@ -62,9 +62,9 @@ def table_view(request, tenant_slug):
     _require(request, "projects.portfolio")
     scope, form = _form(request, PortfolioTableForm)
     sort = form.sort_key()
-    rows = queries.table(queries.portfolio_filter(scope, **form.filters()), sort=sort)
+    rows = portfolio.table(portfolio.portfolio_filter(scope, **form.filters()), sort=sort)
     page, query = paginate(request, rows, TABLE_PAGE)
-    queries.mark_days(page.object_list)
+    portfolio.mark_days(page.object_list)
     base = _query(request, drop=("page", "sort"))
     columns = []
     for key, label in TABLE_COLUMNS:

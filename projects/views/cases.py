@@ -7,8 +7,8 @@ from lean.models import Unit
 from lean.paging import paginate
 from lean.permissions import can
 
-from .. import queries
 from ..forms_reviews import CaseFilterForm
+from ..selectors import library
 
 CASES_PAGE = 12
 
@@ -18,11 +18,11 @@ def case_library_view(request, tenant_slug):
         raise PermissionDenied
     form = CaseFilterForm(
         request.GET or None,
-        years=queries.case_years(),
+        years=library.case_years(),
         units=Unit.objects.filter(active=True).order_by("path"),
-        indicators=queries.case_indicators(),
+        indicators=library.case_indicators(),
     )
-    cases = queries.case_list(request.membership, **form.filters())
+    cases = library.case_list(request.membership, **form.filters())
     page, query = paginate(request, cases, CASES_PAGE)
     context = {"form": form, "page": page, "query": query}
     template = "projects/case_library.html#case-list" if request.htmx else "projects/case_library.html"

@@ -13,8 +13,9 @@ from lean.errors import ApplicationError
 from lean.permissions import can
 from targets.models import Shortfall
 
-from .. import guides, queries
+from .. import guides
 from ..forms_reviews import DirectionForm, GuideCreateForm, GuideEditForm
+from ..selectors import library
 
 
 def _require(request, perm):
@@ -44,12 +45,12 @@ def guide_list_view(request, tenant_slug):
             else:
                 messages.success(request, _("The guide was created as a draft. Add its directions, then publish it."))
                 return redirect("projects-guide", tenant_slug=tenant_slug, guide_id=guide.pk)
-    context = {"guides": queries.guide_list(request.membership), "form": form, "may_manage": may_manage}
+    context = {"guides": library.guide_list(request.membership), "form": form, "may_manage": may_manage}
     return render(request, "projects/guide_list.html", context, status=400 if request.method == "POST" else 200)
 
 
 def _guide(request, guide_id):
-    guide = queries.guide_get(viewer=request.membership, guide_id=guide_id)
+    guide = library.guide_get(viewer=request.membership, guide_id=guide_id)
     if guide is None:
         raise Http404
     return guide
@@ -87,7 +88,7 @@ def guide_detail_view(request, tenant_slug, guide_id):
                 messages.error(request, error.message)
     context = {
         "guide": guide,
-        "directions": queries.guide_directions(viewer=request.membership, guide=guide),
+        "directions": library.guide_directions(viewer=request.membership, guide=guide),
         "form": form if may_edit else None,
         "may_edit": may_edit,
     }
@@ -99,8 +100,8 @@ def _direction_page(request, guide, direction=None):
     if guide.is_published:
         messages.error(request, _("A published guide cannot be changed."))
         return redirect("projects-guide", tenant_slug=request.tenant.slug, guide_id=guide.pk)
-    priorities, indicators = queries.direction_source_choices(guide.year)
-    initial = {"code": queries.next_direction_code(guide)}
+    priorities, indicators = library.direction_source_choices(guide.year)
+    initial = {"code": library.next_direction_code(guide)}
     if direction is not None:
         current = list(direction.sources.order_by("path"))
         known = {n.pk for n in [*priorities, *indicators]}
@@ -141,7 +142,7 @@ def direction_new_view(request, tenant_slug, guide_id):
 
 def direction_edit_view(request, tenant_slug, direction_id):
     _require(request, "projects.guide.manage")
-    direction = queries.direction_get(direction_id=direction_id)
+    direction = library.direction_get(direction_id=direction_id)
     if direction is None:
         raise Http404
     return _direction_page(request, direction.guide, direction)
@@ -153,7 +154,7 @@ def direction_from_shortfall_view(request, tenant_slug, shortfall_id):
     created when the year has none), then its form to finish it."""
     _require(request, "projects.guide.manage")
     shortfall = get_object_or_404(Shortfall.objects.select_related("indicator__node__tree", "unit"), pk=shortfall_id)
-    guide = queries.shortfall_guide(shortfall)
+    guide = library.shortfall_guide(shortfall)
     try:
         if guide is None:
             guide = guides.guide_create(actor=request.membership, year=shortfall.indicator.node.tree.year)

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from lean.errors import ApplicationError
 from lean.permissions import can
 
-from .. import queries, services
+from .. import services
 from ..forms_reviews import CriterionForm, DecisionForm, PanelForm, ScoreForm
 from ..models import Criterion
+from ..selectors import reviews
 
 
 def _require(request, perm):
@@ -32,18 +33,18 @@ def _form_errors(form, error: ApplicationError, aliases=None):
 
 def review_queue_view(request, tenant_slug):
     _require(request, "projects.reviews")
-    return render(request, "projects/review_queue.html", {"queue": queries.review_queue(request.membership)})
+    return render(request, "projects/review_queue.html", {"queue": reviews.review_queue(request.membership)})
 
 
 def review_view(request, tenant_slug, review_id):
     member = request.membership
-    review, roles = queries.review_get(viewer=member, review_id=review_id)
+    review, roles = reviews.review_get(viewer=member, review_id=review_id)
     if review is None:
         raise Http404
     open_ = not review.result
-    criteria = list(queries.active_criteria())
+    criteria = list(reviews.active_criteria())
     panel_form = score_form = decision_form = None
-    sheet = queries.review_sheet(review)
+    sheet = reviews.review_sheet(review)
     mine = next((row for row in sheet if row.assignment.reviewer_id == member.pk), None)
     posted = request.POST.get("form") if request.method == "POST" else None
     if posted and not open_:
@@ -53,7 +54,7 @@ def review_view(request, tenant_slug, review_id):
     if roles.organiser and open_:
         panel_form = PanelForm(
             request.POST if posted == "panel" else None,
-            candidates=queries.panel_candidates(review),
+            candidates=reviews.panel_candidates(review),
             initial={
                 "reviewers": [row.assignment.reviewer_id for row in sheet],
                 "chair": review.chair_id,
@@ -92,7 +93,7 @@ def review_view(request, tenant_slug, review_id):
     context = {
         "review": review,
         "roles": roles,
-        "project": queries.review_project(review),
+        "project": reviews.review_project(review),
         "criteria": criteria,
         "sheet": sheet,
         "mine": mine,
@@ -157,7 +158,7 @@ def criteria_view(request, tenant_slug):
         else:
             messages.success(request, _("The criterion was saved."))
             return redirect("projects-criteria", tenant_slug=tenant_slug)
-    criteria = queries.criteria_with_shares()
+    criteria = reviews.criteria_with_shares()
     context = {
         "criteria": criteria,
         "form": form,

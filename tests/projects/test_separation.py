@@ -16,8 +16,9 @@ from lean.errors import ApplicationError
 from lean.models import Role
 from lean.services import unit_create
 from lean.tenancy import tenant_scope
-from projects import queries, services, workflow
+from projects import services, workflow
 from projects.models import Project, Review, ReviewAssignment, Score, State, Tier, Transition
+from projects.selectors import reviews
 from tests.factories import make_member
 from tests.projects.factories import make_project
 from tests.targets.factories import make_targets
@@ -241,10 +242,10 @@ def test_the_organiser_is_the_approver_never_the_filer(world, key):
                 outcome = False
             assert outcome == expected, person
         # the review queue shows it to the organiser, and not to the project's own manager
-        queued = {r.pk for r in queries.review_queue(p[ORGANISERS[key]]).needs_panel}
+        queued = {r.pk for r in reviews.review_queue(p[ORGANISERS[key]]).needs_panel}
         assert review.pk in queued
         filer = _filer(project)
-        assert review.pk not in {r.pk for r in queries.review_queue(filer).needs_panel}
+        assert review.pk not in {r.pk for r in reviews.review_queue(filer).needs_panel}
 
 
 # panel candidate → may sit on u1_own's panel (U1's project: team T1 is below U1)
@@ -264,7 +265,7 @@ def test_the_panel_excludes_the_team_the_filer_and_the_projects_unit(world):
         _team(
             project, p["leader"], [(p["leader"], "leader", 60), (p["employee"], "member", 20), (on_team, "member", 20)]
         )
-        offered = set(queries.panel_candidates(review).values_list("pk", flat=True))
+        offered = set(reviews.panel_candidates(review).values_list("pk", flat=True))
         for person, expected in PANEL.items():
             assert (p[person].pk in offered) == expected, person
             assert workflow.may_review(p[person], project) == expected, person

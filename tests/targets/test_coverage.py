@@ -1,4 +1,4 @@
-"""Honest coverage (projects/coverage.py): only approved or running projects cover a shortfall, and a project's
+"""Honest coverage (projects/selectors/coverage.py): only approved or running projects cover a shortfall, and a project's
 link covers its indicator × unit over the project's span, not just the linked monthly row. The same rule shows in
 the shortfall list (filter and badge), the shortfall page, the reports, the dashboard tile and the dynamic query."""
 
@@ -17,8 +17,8 @@ from lean.services import unit_create
 from lean.tenancy import tenant_scope
 from projects import services as project_services
 from projects import workflow
-from projects.coverage import COVERING
 from projects.models import Project, State, Tier, Transition
+from projects.selectors.coverage import COVERING
 from targets import selectors, services
 from targets.models import Shortfall
 

@@ -9,9 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from lean.access import ancestor_paths, subtree_q, units_in_reach
 from lean.models import Membership, Role
-from targets.models import Indicator, Shortfall, TargetTree
-
-from .models import (
+from projects.models import (
     Attachment,
     Direction,
     ProgressNote,
@@ -25,6 +23,7 @@ from .models import (
     TeamMember,
     Transition,
 )
+from targets.models import Indicator, Shortfall, TargetTree
 
 # The case library (优秀案例) is open to every member: excellent projects once closed and released.
 CASE_STATES = (State.CLOSED, State.FILED)
@@ -79,14 +78,14 @@ def project_get(*, viewer: Membership, project_id: int) -> Project:
 
 def may_edit(viewer: Membership, project: Project) -> bool:
     """May `viewer` change the project's proposal and work (the applicant, or the lean office)?"""
-    from . import workflow
+    from projects import workflow
 
     return workflow.is_applicant(viewer, project) or (viewer is not None and Role.LEAN_OFFICE in viewer.roles)
 
 
 def may_contribute(viewer: Membership, project: Project) -> bool:
     """May `viewer` write progress notes and attach files (team, applicant, approver, lean office)?"""
-    from . import workflow
+    from projects import workflow
 
     if viewer is None or not viewer.active:
         return False
@@ -299,7 +298,7 @@ MERGE_TARGET_STATES = (State.SUBMITTED, State.APPROVED, State.IN_PROGRESS)
 def similar_proposals(*, viewer: Membership, project: Project, limit: int = 5) -> list[Project]:
     """Proposals of the same year from other units most like `project`, best first, each with `.similarity`
     (0–1), `.visible` (may the viewer open it) and `.mergeable` (a possible merge target). Three queries."""
-    from . import similarity
+    from projects import similarity
 
     if not project.tokens:
         return []

@@ -24,7 +24,7 @@ import json
 from django.db.models import BooleanField, Expression, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 
-from .models import ProjectShortfall, State, Transition
+from projects.models import ProjectShortfall, State, Transition
 
 LIVE = [State.APPROVED, State.IN_PROGRESS, State.MIDTERM, State.CLOSING]
 DONE = [State.CLOSED, State.FILED]
@@ -143,7 +143,7 @@ def covering_projects(shortfall):
 
 def attacking(viewer, shortfall):
     """The projects covering `shortfall` that `viewer` may open (for the shortfall's page)."""
-    from .selectors import visible_projects
+    from projects.selectors import visible_projects
 
     return visible_projects(viewer).filter(pk__in=covering_projects(shortfall)).order_by("code").distinct()
 
@@ -151,7 +151,7 @@ def attacking(viewer, shortfall):
 def proposed(viewer, shortfall):
     """The projects linked to `shortfall` that do not cover it and `viewer` may open: drafts, proposals waiting
     for approval, returned, rejected or merged ones."""
-    from .selectors import visible_projects
+    from projects.selectors import visible_projects
 
     return (
         visible_projects(viewer)

@@ -7,9 +7,8 @@ from django.shortcuts import get_object_or_404
 
 from lean.access import in_subtree, subtree_q
 from lean.models import Membership, Role
-
-from .. import selectors
-from ..models import (
+from projects import selectors
+from projects.models import (
     Direction,
     DirectionSource,
     Guide,
@@ -21,7 +20,7 @@ from ..models import (
     TeamMember,
     Tier,
 )
-from ..selectors import CASE_STATES, visible_projects
+from projects.selectors import CASE_STATES, visible_projects
 
 
 def _leaders():
@@ -103,7 +102,9 @@ def visible_reviews(viewer: Membership):
         return Review.objects.none()
     q = Q(pk__in=ReviewAssignment.objects.filter(reviewer=viewer).values("review_id"))
     if Role.LEAN_OFFICE in viewer.roles:
-        from ..queries import escalated_projects  # a unit-tier project no manager may judge goes up to HQ
+        from projects.selectors.reviews import (
+            escalated_projects,  # a unit-tier project no manager may judge goes up to HQ
+        )
 
         q |= Q(project__tier=Tier.HQ) | Q(project__in=escalated_projects())
     if Role.UNIT_MANAGER in viewer.roles:
