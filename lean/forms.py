@@ -1,7 +1,46 @@
 from django import forms
+from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
+from .errors import ApplicationError, Forbidden
 from .models import Role, Unit
+
+
+def apply_error(form, error: ApplicationError, *, aliases=None, fallback: str | None = None) -> None:
+    """The one way a view shows a service's ApplicationError on the form it renders again.
+
+    Each message goes on the field the error names (the input drawn as invalid); `aliases` ({path: field} or
+    a callable) renames a path the form calls otherwise. Messages of paths the form has no field for go on the
+    form as a whole, and the error's own message goes on top (or on `fallback`) when no field took one. A
+    refusal (Forbidden) is no form error: it goes on to the 403 page with its message.
+    """
+    if isinstance(error, Forbidden):
+        raise error
+    placed = False
+    for path, texts in error.field_errors.items():
+        name = path
+        if name not in form.fields and aliases:
+            name = aliases(path) if callable(aliases) else aliases.get(path)
+        if name in form.fields:
+            for text in texts or [error.message]:
+                form.add_error(name, text)
+            attrs = form.fields[name].widget.attrs
+            if "is-invalid" not in attrs.get("class", ""):
+                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+            placed = True
+        else:
+            for text in texts:
+                form.add_error(None, text)
+    if not placed:
+        form.add_error(fallback, error.message)
+
+
+def flash_error(request, error: ApplicationError) -> None:
+    """A service's ApplicationError as a message on the next page, where there is no form to show it on; a
+    refusal (Forbidden) goes on to the 403 page instead."""
+    if isinstance(error, Forbidden):
+        raise error
+    messages.error(request, error.message)
 
 
 class LoginForm(forms.Form):
