@@ -4,25 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .errors import ApplicationError
 from .forms import StyledForm
 from .models import ApiScope, WebhookDelivery, WebhookEvent
-
-
-def apply_errors(form, error: ApplicationError) -> None:
-    """Put a service's field errors on the form's inputs; the rest, or the message alone, on the whole form."""
-    placed = False
-    for name, texts in error.field_errors.items():
-        target = name if name in form.fields else None
-        for text in texts or [error.message]:
-            form.add_error(target, text)
-        placed = placed or target is not None
-        if target:
-            attrs = form.fields[target].widget.attrs
-            if "is-invalid" not in attrs.get("class", ""):
-                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
-    if not placed:
-        form.add_error(None, error.message)
 
 
 class ApiKeyForm(StyledForm):

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from targets import periods
 
-from .errors import ApplicationError
+from .errors import ApplicationError, Forbidden
 from .models import JobRun, JobSettings, Membership, Tenant
 from .permissions import is_lean_office
 from .scheduling import JOBS
@@ -130,7 +130,7 @@ def job_enqueue(*, actor: Membership, job: str, period: str | None = None) -> Jo
     """A manual run asked for from the UI: a JobRun (manual, started) now, and the job's task sent with its id
     once this transaction commits. The period is checked here, so a wrong one is a form error, not a failed run."""
     if not is_lean_office(actor):
-        raise ApplicationError(_("Only the lean office runs jobs."), code="forbidden")
+        raise Forbidden(_("Only the lean office runs jobs."))
     spec, scheduled = BODIES.get(job), JOBS.get(job)
     if spec is None or scheduled is None:
         raise ApplicationError(_("There is no job called %(job)s.") % {"job": job}, code="unknown_job")
@@ -167,7 +167,7 @@ def job_settings_update(*, actor: Membership, **fields) -> JobSettings:
     """The lean office sets when the jobs run: cadence, day of the month (1–28, so every month has it) and hour
     (0–23, in the tenant's time zone)."""
     if not is_lean_office(actor):
-        raise ApplicationError(_("Only the lean office changes when jobs run."), code="forbidden")
+        raise Forbidden(_("Only the lean office changes when jobs run."))
     unknown = set(fields) - set(SETTINGS_FIELDS)
     if unknown:
         raise ApplicationError(_("Unknown setting: %(names)s.") % {"names": ", ".join(sorted(unknown))})

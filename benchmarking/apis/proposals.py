@@ -9,8 +9,9 @@ from rest_framework.response import Response
 
 from lean.apis import TenantAPIView, error_responses
 from lean.models import Unit
+from lean.permissions import require
 from targets import periods
-from targets.apis.common import Page, RowField, read_filters, require, stable_order
+from targets.apis.common import Page, RowField, read_filters, stable_order
 from targets.models import Frequency, Indicator
 
 from .. import selectors, services

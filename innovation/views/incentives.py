@@ -3,24 +3,19 @@ with filters, and the innovation studios (创新工作室); recording an incenti
 office and unit managers; which people and units each may choose is the services' rule."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models.functions import ExtractYear
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from lean.errors import ApplicationError
+from lean.forms import apply_error
 from lean.paging import paginate
-from lean.permissions import can
+from lean.permissions import can, require
 
 from .. import selectors
-from ..forms_office import IncentiveFilterForm, IncentiveForm, StudioForm, apply_errors
+from ..forms_office import IncentiveFilterForm, IncentiveForm, StudioForm
 from ..models import Incentive, Studio
 from ..services import incentives as services
-
-
-def require(request, perm: str, obj=None):
-    if not can(request.membership, perm, obj):
-        raise PermissionDenied
 
 
 def _studios(viewer):
@@ -76,7 +71,7 @@ def incentive_new_view(request, tenant_slug):
                 studio=data["studio"],
             )
         except ApplicationError as error:
-            apply_errors(form, error)
+            apply_error(form, error)
         else:
             messages.success(
                 request,
@@ -101,7 +96,7 @@ def studio_new_view(request, tenant_slug):
         try:
             studio = services.studio_create(actor=member, **data)
         except ApplicationError as error:
-            apply_errors(form, error)
+            apply_error(form, error)
         else:
             messages.success(
                 request,

@@ -3,7 +3,6 @@
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -15,12 +14,11 @@ from ..dashboard import tiles
 from ..dashboard.scope import base_unit, scope_for
 from ..exports import table_response
 from ..models import Unit
-from ..permissions import can
+from ..permissions import require
 
 
 def _scope(request):
-    if not can(request.membership, "dashboard.view"):
-        raise PermissionDenied
+    require(request, "dashboard.view")
     return scope_for(request.membership, unit_id=request.GET.get("unit"), year=request.GET.get("year"))
 
 

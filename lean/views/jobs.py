@@ -2,7 +2,6 @@
 status and error, and a manual run of a job for a chosen period."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,18 +12,13 @@ from django.views.decorators.http import require_POST
 from innovation.services import listings as listing_service
 
 from ..errors import ApplicationError
-from ..forms_integrations import apply_errors
+from ..forms import apply_error
 from ..forms_jobs import JobSettingsForm, RunFilterForm, RunNowForm
 from ..jobs import JOB_LABELS, job_enqueue, job_runs, job_settings_get, job_settings_update, next_run_at
 from ..paging import paginate
-from ..permissions import is_lean_office
+from ..permissions import require
 
 RUNS_PER_PAGE = 50
-
-
-def require_lean_office(request):
-    if not is_lean_office(request.membership):
-        raise PermissionDenied
 
 
 def _schedule(settings, now, time_zone):
@@ -48,7 +42,7 @@ def _schedule(settings, now, time_zone):
 
 def job_settings_view(request, tenant_slug):
     """When the shortfall reports and the listings run, and how long a listing's objection window lasts."""
-    require_lean_office(request)
+    require(request, "jobs.manage")
     current = job_settings_get()
     initial = {name: getattr(current, name) for name in JobSettingsForm.JOB_FIELDS}
     initial["objection_days"] = listing_service.settings_get().objection_days
@@ -62,7 +56,7 @@ def job_settings_view(request, tenant_slug):
                     actor=request.membership, objection_days=form.cleaned_data["objection_days"]
                 )
         except ApplicationError as error:
-            apply_errors(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("The schedule is saved."))
             return redirect("jobs-settings", tenant_slug=tenant_slug)
@@ -98,14 +92,14 @@ def _runs_page(request, *, run_form=None, status=200):
 
 def job_runs_view(request, tenant_slug):
     """Every run of the tenant's jobs, newest first, filtered by job and status, 50 a page."""
-    require_lean_office(request)
+    require(request, "jobs.manage")
     return _runs_page(request)
 
 
 @require_POST
 def job_run_view(request, tenant_slug):
     """Run a job now for a period: the run is recorded at once and the worker picks it up."""
-    require_lean_office(request)
+    require(request, "jobs.manage")
     form = RunNowForm(request.POST, labels=JOB_LABELS)
     if form.is_valid():
         try:
@@ -113,7 +107,7 @@ def job_run_view(request, tenant_slug):
                 actor=request.membership, job=form.cleaned_data["job"], period=form.cleaned_data["period"]
             )
         except ApplicationError as error:
-            apply_errors(form, error)
+            apply_error(form, error)
         else:
             label = JOB_LABELS.get(run.job, run.job)
             if run.period:

@@ -13,9 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ..errors import ApplicationError
-from ..forms_integrations import apply_errors
+from ..forms import apply_error
 from ..forms_sso import SsoSettingsForm
 from ..middleware import tenant_public
+from ..permissions import require
 from ..sso import (
     SsoRefused,
     discovery_url,
@@ -27,7 +28,6 @@ from ..sso import (
     sso_settings_get,
     sso_settings_update,
 )
-from .integrations import require
 
 INITIAL = {"scopes": "openid profile", "employee_number_claim": "employee_number"}
 
@@ -63,7 +63,7 @@ def sso_settings_view(request, tenant_slug):
             try:
                 config = sso_settings_update(actor=request.membership, **form.cleaned_data)
             except ApplicationError as error:
-                apply_errors(form, error)
+                apply_error(form, error)
             else:
                 if config.enabled:
                     messages.success(request, _("Single sign-on is saved and on: the sign-in page shows its button."))

@@ -1,20 +1,13 @@
 """What the target tree's API operations share: fields for periods and tenant rows, filters, paging."""
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from lean.apis import Page  # noqa: F401 (the pages every list operation uses, imported from here)
-from lean.permissions import can
 
 from .. import periods
 
 MAX_BULK = 5000
-
-
-def require(member, perm: str, obj=None) -> None:
-    if not can(member, perm, obj):
-        raise PermissionDenied
 
 
 def stable_order(queryset):

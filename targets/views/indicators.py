@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from lean.errors import ApplicationError
 from lean.models import Unit
 from lean.paging import paginate
+from lean.permissions import require
 
 from .. import periods, selectors, services
 from ..forms import IndicatorForm, YearTargetForm
 from ..models import IndicatorTarget
-from .tree import require
 
 
 def _scope_unit(request, units):

@@ -8,11 +8,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
-from lean.permissions import can, is_lean_office
+from lean.permissions import can, is_lean_office, require
 
 from ..report_files import report_pdf, report_xlsx
 from ..reports import report_get, report_periods
-from .tree import require
 
 PERIODS_PER_PAGE = 6
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
