@@ -8,7 +8,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from lean.apis import TenantAPIView, error_responses
-from lean.errors import ApplicationError
+from lean.errors import ApplicationError, BadRow, BatchRejected
+from lean.permissions import require
 from targets.apis.common import (
     MAX_BULK,
     Page,
@@ -16,7 +17,6 @@ from targets.apis.common import (
     RowField,
     error_messages,
     read_filters,
-    require,
     stable_order,
     validate_each,
 )
@@ -147,7 +147,7 @@ def items_errors(items: list[services.ValueInput | None]) -> dict[int, list[str]
 def _save_one(actor, item: services.ValueInput) -> PeerValue:
     try:
         return services.peer_values_save(actor=actor, items=[item])[0]
-    except ApplicationError as error:
+    except BatchRejected as error:
         # One item: its listed errors are the errors of the request, not of "item 0".
         messages = error.field_errors.get("0", [])
         raise ApplicationError(
@@ -229,10 +229,6 @@ class ValueBulkApi(TenantAPIView):
         errors.update({index: error_messages(detail) for index, detail in missing.items()})
         errors.update(items_errors(items))
         if errors:
-            raise ApplicationError(
-                _("Nothing was stored: %(count)s item(s) have errors.") % {"count": len(errors)},
-                code="invalid_rows",
-                field_errors={str(index): errors[index] for index in sorted(errors)},
-            )
+            raise BatchRejected([BadRow(index, errors[index]) for index in sorted(errors)])
         values = services.peer_values_save(actor=self.membership, items=items)
         return Response({"saved": len(values), "ids": [v.pk for v in values]}, status=status.HTTP_201_CREATED)

@@ -8,8 +8,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from lean.apis import TenantAPIView, error_responses
-from lean.errors import ApplicationError
+from lean.errors import ApplicationError, BadRow, BatchRejected
 from lean.models import Unit
+from lean.permissions import require
 
 from .. import selectors, services
 from ..models import Indicator, Reading, TargetTree
@@ -20,7 +21,6 @@ from .common import (
     RowField,
     error_messages,
     read_filters,
-    require,
     stable_order,
     validate_each,
 )
@@ -139,7 +139,7 @@ def _resolve(rows: list[dict | None]) -> tuple[list[services.ReadingInput | None
 def _save_one(actor, item: services.ReadingInput) -> Reading:
     try:
         return services.readings_save(actor=actor, items=[item], source=Reading.Source.API)[0]
-    except ApplicationError as error:
+    except BatchRejected as error:
         # One item: its listed errors are the errors of the request, not of "item 0".
         messages = error.field_errors.get("0", [])
         raise ApplicationError(
@@ -226,11 +226,7 @@ class ReadingBulkApi(TenantAPIView):
             }
         )
         if errors:
-            raise ApplicationError(
-                _("Nothing was stored: %(count)s item(s) have errors.") % {"count": len(errors)},
-                code="invalid_rows",
-                field_errors={str(index): errors[index] for index in sorted(errors)},
-            )
+            raise BatchRejected([BadRow(index, errors[index]) for index in sorted(errors)])
         readings = services.readings_save(actor=self.membership, items=items, source=Reading.Source.API)
         return Response({"saved": len(readings), "ids": [r.pk for r in readings]}, status=status.HTTP_201_CREATED)
 
