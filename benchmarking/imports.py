@@ -17,19 +17,17 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lean import periods
-from lean.errors import ApplicationError
-from lean.imports import FileLayout, RowProblem, cell_display, number_text, period_cell, value_cell
+from lean.errors import ApplicationError, BadRow, BatchRejected
+from lean.imports import FileLayout, cell_display, number_text, period_cell, value_cell
 from lean.models import Membership
-from lean.permissions import can
+from lean.permissions import require
 from lean.tenancy import current_tenant
 from targets.import_files import parse_period, parse_value
-from targets.imports import ImportRowsError
 
 from . import selectors, services
 from .models import BenchmarkIndicator, Confidence, Peer, PeerValue
@@ -108,6 +106,25 @@ VALUES = FileLayout(
 )
 
 
+# What a bad row of the file holds, next to its reasons in the problems table.
+PROBLEM_COLUMNS = [
+    (gettext_lazy("Indicator code"), False),
+    (gettext_lazy("Peer"), False),
+    (gettext_lazy("Period"), False),
+    (gettext_lazy("Value"), True),
+]
+
+
+def _bad_row(line: int, indicator: str, peer: str, period: str, value: str, errors: list[str]) -> BadRow:
+    """A bad row as the person sees it in their file (by its line), with every reason it was refused."""
+    return BadRow(line, errors, cells=(indicator, peer, period, value))
+
+
+def _rejected(problems: list[BadRow], total: int) -> BatchRejected:
+    """Some rows are bad, so nothing is stored."""
+    return BatchRejected(problems, total=total, columns=PROBLEM_COLUMNS)
+
+
 def read_file(upload) -> list[RawValueRow]:
     """The rows of an uploaded .csv or .xlsx file; ApplicationError when the file as a whole is no good."""
     rows, _format = VALUES.read(upload)
@@ -150,15 +167,10 @@ def parse_confidence(cell: str) -> str:
 # ---------------------------------------------------------------- checking a file
 
 
-def _require(actor: Membership) -> None:
-    if not can(actor, "benchmarking.manage"):
-        raise PermissionDenied
-
-
 def check_rows(*, rows: list[RawValueRow]) -> tuple[list[tuple[int, services.ValueInput]], list[int]]:
     """The values of the file, each with its line, and the lines skipped for having no value (the template has a
     row for every indicator and peer; people fill in those they have). Any other problem of any row refuses the
-    whole file: ImportRowsError lists every bad row with all its reasons. Two queries, whatever the length."""
+    whole file: BatchRejected lists every bad row with all its reasons. Two queries, whatever the length."""
     benchmarks = {b.code: b for b in BenchmarkIndicator.objects.filter(code__in={r.indicator for r in rows})}
     peers = {p.name: p for p in Peer.objects.filter(name__in={r.peer for r in rows})}
     problems, items, skipped, seen = [], [], [], {}
@@ -215,21 +227,21 @@ def check_rows(*, rows: list[RawValueRow]) -> tuple[list[tuple[int, services.Val
             errors.append(_("Say where the figure comes from."))
         if errors:
             problems.append(
-                RowProblem(row.line, row.indicator, row.peer, cell_display(row.period), cell_display(row.value), errors)
+                _bad_row(row.line, row.indicator, row.peer, cell_display(row.period), cell_display(row.value), errors)
             )
         else:
             items.append((row.line, item))
     if problems:
-        raise ImportRowsError(problems, total=len(rows) - len(skipped))
+        raise _rejected(problems, total=len(rows) - len(skipped))
     return items, skipped
 
 
 def value_import_check(*, actor: Membership, upload) -> tuple[list[tuple[int, services.ValueInput]], list[int]]:
     """Read and check an uploaded file: its values with their lines, and the lines skipped (no value).
 
-    Raises ApplicationError for a file that cannot be read, ImportRowsError when any row is bad.
+    Raises ApplicationError for a file that cannot be read, BatchRejected when any row is bad.
     """
-    _require(actor)
+    require(actor, "benchmarking.manage")
     items, skipped = check_rows(rows=read_file(upload))
     if not items:
         raise ApplicationError(
@@ -285,7 +297,7 @@ def _items_from_token(actor: Membership, token: str) -> list[tuple[int, services
         benchmark, peer = benchmarks.get(benchmark_id), peers.get(peer_id)
         if benchmark is None or peer is None:
             problems.append(
-                RowProblem(
+                _bad_row(
                     line,
                     benchmark.code if benchmark else "",
                     peer.name if peer else "",
@@ -306,7 +318,7 @@ def _items_from_token(actor: Membership, token: str) -> list[tuple[int, services
         )
         items.append((line, item))
     if problems:
-        raise ImportRowsError(problems, total=len(rows))
+        raise _rejected(problems, total=len(rows))
     return items
 
 
@@ -362,22 +374,18 @@ def preview(*, items: list[tuple[int, services.ValueInput]]) -> list[PreviewRow]
 def value_import_confirm(*, actor: Membership, token: str) -> int:
     """Store the values of a previewed file, all or nothing, checked again (things may have changed since the
     upload). Returns the number of values stored."""
-    _require(actor)
+    require(actor, "benchmarking.manage")
     items = _items_from_token(actor, token)
     try:
         services.peer_values_save(actor=actor, items=[item for _line, item in items])
-    except ApplicationError as error:
-        if error.code != "invalid_rows":
-            raise
+    except BatchRejected as error:
         problems = []
         for index, messages in sorted(error.field_errors.items(), key=lambda pair: int(pair[0])):
             line, item = items[int(index)]
             problems.append(
-                RowProblem(
-                    line, item.benchmark.code, item.peer.name, str(item.period), number_text(item.value), messages
-                )
+                _bad_row(line, item.benchmark.code, item.peer.name, str(item.period), number_text(item.value), messages)
             )
-        raise ImportRowsError(problems, total=len(items)) from error
+        raise _rejected(problems, total=len(items)) from error
     return len(items)
 
 

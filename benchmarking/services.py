@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,9 +11,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from lean import periods
 from lean.access import subtree_q
-from lean.errors import ApplicationError
+from lean.errors import ApplicationError, BadRow, BatchRejected
 from lean.models import Membership, Unit
-from lean.permissions import can
+from lean.permissions import require
 from lean.tenancy import current_tenant
 from targets.models import Indicator, Shortfall
 
@@ -22,11 +21,6 @@ from .comparison import comparisons
 from .models import BenchmarkIndicator, Confidence, Peer, PeerValue, Practice, Proposal
 
 HISTORY_PERIODS = 8  # how many comparison periods back a new benchmark indicator is evaluated
-
-
-def _require(actor, perm, obj=None):
-    if not can(actor, perm, obj):
-        raise PermissionDenied
 
 
 # ---------------------------------------------------------------- benchmark indicators
@@ -37,7 +31,7 @@ def benchmark_add(
     *, actor: Membership, indicator: Indicator, frequency: str = periods.QUARTER, origin: str = "lean_office"
 ) -> BenchmarkIndicator:
     """Benchmark a target-tree indicator (by its code, so every year's readings count)."""
-    _require(actor, "benchmarking.manage")
+    require(actor, "benchmarking.manage")
     if BenchmarkIndicator.objects.filter(code=indicator.node.code).exists():
         raise ApplicationError(_("%(code)s is already benchmarked.") % {"code": indicator.node.code}, code="duplicate")
     benchmark = BenchmarkIndicator.objects.create(
@@ -57,7 +51,7 @@ def benchmark_add(
 
 @transaction.atomic
 def benchmark_update(*, actor: Membership, benchmark: BenchmarkIndicator, frequency: str, active: bool):
-    _require(actor, "benchmarking.manage")
+    require(actor, "benchmarking.manage")
     if frequency != benchmark.frequency and benchmark.peer_values.exists():
         raise ApplicationError(
             _("Outside values are entered per %(kind)s; remove them before changing the period.")
@@ -82,7 +76,7 @@ def benchmark_update(*, actor: Membership, benchmark: BenchmarkIndicator, freque
 def peer_save(
     *, actor: Membership, peer: Peer | None = None, name: str, kind: str, description: str = "", active: bool = True
 ) -> Peer:
-    _require(actor, "benchmarking.manage")
+    require(actor, "benchmarking.manage")
     clash = Peer.objects.filter(name=name)
     if peer is not None:
         clash = clash.exclude(pk=peer.pk)
@@ -134,7 +128,7 @@ def value_errors(item: ValueInput) -> list[str]:
 @transaction.atomic
 def peer_values_save(*, actor: Membership, items: list[ValueInput]) -> list[PeerValue]:
     """Store outside peers' values all-or-nothing (errors by item index); a value already there is corrected."""
-    _require(actor, "benchmarking.manage")
+    require(actor, "benchmarking.manage")
     errors, seen = {}, set()
     for index, item in enumerate(items):
         item_errors = value_errors(item)
@@ -145,11 +139,7 @@ def peer_values_save(*, actor: Membership, items: list[ValueInput]) -> list[Peer
         if item_errors:
             errors[str(index)] = item_errors
     if errors:
-        raise ApplicationError(
-            _("Nothing was stored: %(count)s item(s) have errors.") % {"count": len(errors)},
-            code="invalid_rows",
-            field_errors=errors,
-        )
+        raise BatchRejected([BadRow(index, messages) for index, messages in errors.items()])
     existing = {
         (v.benchmark_id, v.peer_id, v.period_start): v
         for v in PeerValue.objects.select_for_update().filter(
@@ -194,7 +184,7 @@ def peer_values_save(*, actor: Membership, items: list[ValueInput]) -> list[Peer
 def proposal_create(
     *, actor: Membership, unit: Unit, indicator: Indicator, reason: str, suggested_peers: str = ""
 ) -> Proposal:
-    _require(actor, "benchmarking.propose", unit)
+    require(actor, "benchmarking.propose", unit)
     if not indicator.unit_links.filter(subtree_q(unit)).exists():
         raise ApplicationError(
             _("%(indicator)s is not an indicator of %(unit)s.") % {"indicator": indicator.node.code, "unit": unit.name},
@@ -239,7 +229,7 @@ def _pending(proposal: Proposal) -> Proposal:
 def proposal_accept(
     *, actor: Membership, proposal: Proposal, frequency: str = periods.QUARTER, reason: str = ""
 ) -> Proposal:
-    _require(actor, "benchmarking.manage")
+    require(actor, "benchmarking.manage")
     proposal = _pending(proposal)
     benchmark = BenchmarkIndicator.objects.filter(code=proposal.indicator.node.code).first()
     if benchmark is None:
@@ -255,7 +245,7 @@ def proposal_accept(
 
 @transaction.atomic
 def proposal_decline(*, actor: Membership, proposal: Proposal, reason: str) -> Proposal:
-    _require(actor, "benchmarking.manage")
+    require(actor, "benchmarking.manage")
     if not reason.strip():
         raise ApplicationError(
             _("Give the unit a reason for declining."), code="reason_required", field_errors={"reason": []}
@@ -284,7 +274,7 @@ def practice_create(
     source: str = "",
     met_on: date | None = None,
 ) -> Practice:
-    _require(actor, "benchmarking.practice", unit)
+    require(actor, "benchmarking.practice", unit)
     if (peer is None) == (peer_unit is None):
         raise ApplicationError(
             _("Name the better peer: an outside peer or one of our units."), code="peer", field_errors={"peer": []}

@@ -14,9 +14,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lean.errors import ApplicationError
 from lean.models import Membership, Tenant
-from lean.permissions import can
+from lean.permissions import require
 from lean.tenancy import current_tenant, tenant_scope
 
 from .models import Listing
@@ -29,8 +28,7 @@ def _digest(token: str) -> str:
 
 
 def _require_manager(actor: Membership) -> None:
-    if not can(actor, "innovation.listing.manage"):
-        raise ApplicationError(_("Only the lean office manages notice-board links."), code="forbidden")
+    require(actor, "innovation.listing.manage", message=_("Only the lean office manages notice-board links."))
 
 
 @transaction.atomic

@@ -9,7 +9,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lean.errors import ApplicationError
 from lean.forms import StyledForm
 
 from .models import ContributionType, Incentive, Level
@@ -27,35 +26,6 @@ def add_error(form, field, message) -> None:
         attrs = form.fields[field].widget.attrs
         if "is-invalid" not in attrs.get("class", ""):
             attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
-
-
-def apply_errors(form, error: ApplicationError, alias=None) -> None:
-    """Put an ApplicationError's field errors on the form's inputs (`alias(path)` may rename a path); what
-    matches no input, and the error's message when no field is named, become errors of the whole form."""
-    placed = False
-    for path, texts in error.field_errors.items():
-        name = path if path in form.fields else (alias(path) if alias else None)
-        if name in form.fields:
-            for text in texts or [error.message]:
-                add_error(form, name, text)
-            placed = True
-        else:
-            for text in texts or [error.message]:
-                form.add_error(None, text)
-    if not placed:
-        form.add_error(None, error.message)
-
-
-def submitted(request, form, service, *, alias=None, **kwargs):
-    """A form page's write: on a POST whose form is valid, `service(**kwargs, **form.cleaned_data)` and its
-    result; None for a GET, an invalid form or a broken rule (the ApplicationError then on the form)."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        return service(**kwargs, **form.cleaned_data)
-    except ApplicationError as error:
-        apply_errors(form, error, alias=alias)
-        return None
 
 
 def _number(label, initial=None, placeholder=""):

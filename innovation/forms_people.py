@@ -18,18 +18,6 @@ from .services.contributions import Levels
 EARLIEST, LATEST = date(1900, 1, 1), date(9999, 12, 31)
 
 
-def apply_error(form, error) -> None:
-    """Show an ApplicationError on the fields it names (or on the form when it names none it has)."""
-    placed = False
-    for name, messages in (error.field_errors or {}).items():
-        if name in form.fields:
-            for message in messages or [error.message]:
-                form.add_error(name, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
-
-
 def _unit_label(unit):
     return f"{'— ' * max(unit.depth, 0)}{unit.name}"
 

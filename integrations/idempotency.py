@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
 from integrations.models import IdempotencyRecord
+from lean.apis import error_response
 from lean.errors import ApplicationError
 from lean.tenancy import current_tenant
 
@@ -44,8 +45,8 @@ def idempotent(request, run) -> Response:
             response = run()
             status, body = response.status_code, response.data
         except ApplicationError as error:
-            status, body = 400, {"code": error.code, "message": str(error.message), "field_errors": error.field_errors}
-            response = Response(body, status=status)
+            response = error_response(error)
+            status, body = response.status_code, response.data
         if status < 500:
             IdempotencyRecord.objects.create(
                 tenant=current_tenant(),

@@ -13,9 +13,9 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from lean.errors import ApplicationError
+from lean.errors import ApplicationError, BadRow, BatchRejected
 from lean.models import Membership, Role, Unit, User
-from lean.permissions import can
+from lean.permissions import require
 from lean.tenancy import current_tenant
 
 MAX_RECORDS = 5000
@@ -298,11 +298,16 @@ def _one_at_a_time() -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('lean.hr_sync'), %s)", [current_tenant().pk])
 
 
+def _bad_row(place: str, messages: list[str]) -> BadRow:
+    """A problem at "units.3.parent_code" is one of the row "units.3", on its field "parent_code"."""
+    kind, index, *field = place.split(".", 2)
+    return BadRow(f"{kind}.{index}", messages, field=field[0] if field else "")
+
+
 @transaction.atomic
 def hr_sync(*, actor: Membership, units: list, employees: list) -> dict:
     """Upsert the batch's units (by code) and employees (by employee number); all or nothing."""
-    if not can(actor, "hr.sync"):
-        raise ApplicationError(_("Only the lean office's keys sync from HR."), code="forbidden")
+    require(actor, "hr.sync", message=_("Only the lean office's keys sync from HR."))
     if not isinstance(units, list) or not isinstance(employees, list):
         raise ApplicationError(_("Send lists of units and employees."), code="invalid")
     if len(units) + len(employees) > MAX_RECORDS:
@@ -313,9 +318,9 @@ def hr_sync(*, actor: Membership, units: list, employees: list) -> dict:
     unit_rows = _check_units(units, existing, errors)
     employee_rows = _check_employees(employees, set(existing) | {u["code"] for u in unit_rows}, errors)
     if errors:
-        raise ApplicationError(
-            _("%(count)d problem(s) in the batch: nothing was changed.") % {"count": len(errors)},
+        raise BatchRejected(
+            [_bad_row(place, messages) for place, messages in errors.items()],
+            message=_("%(count)d problem(s) in the batch: nothing was changed.") % {"count": len(errors)},
             code="invalid_batch",
-            field_errors=errors,
         )
     return {"units": _apply_units(unit_rows, existing, actor), "employees": _apply_employees(employee_rows, actor)}

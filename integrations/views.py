@@ -8,7 +8,6 @@ database), so that response is not cached and is not a redirect.
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
@@ -19,18 +18,13 @@ from integrations.forms import ApiKeyForm, DeliveryFilterForm, WebhookEndpointFo
 from integrations.models import WebhookDelivery, WebhookEndpoint
 from integrations.webhooks import delivery_resend, endpoint_create, endpoint_set_active
 from lean.apikeys import api_key_create, api_key_revoke
-from lean.errors import ApplicationError
-from lean.forms import apply_errors
+from lean.errors import ApplicationError, Forbidden
+from lean.forms import apply_error, flash_error
 from lean.models import ApiKey, ApiScope
 from lean.paging import paginate
-from lean.permissions import can
+from lean.permissions import can, require
 
 DELIVERIES_PER_PAGE = 50
-
-
-def require(request, perm: str):
-    if not can(request.membership, perm):
-        raise PermissionDenied
 
 
 def _keys():
@@ -62,7 +56,7 @@ def integrations_view(request, tenant_slug):
     may_webhooks = can(request.membership, "webhooks.manage")
     which = request.POST.get("form") if request.method == "POST" else None
     if which == "webhook" and not may_webhooks:
-        raise PermissionDenied
+        raise Forbidden
     key_form = ApiKeyForm(request.POST if which == "key" else None)
     webhook_form = WebhookEndpointForm(request.POST if which == "webhook" else None) if may_webhooks else None
     created = token = None
@@ -72,7 +66,7 @@ def integrations_view(request, tenant_slug):
             try:
                 created, token = api_key_create(actor=request.membership, **key_form.cleaned_data)
             except ApplicationError as error:
-                apply_errors(key_form, error)
+                apply_error(key_form, error)
             else:
                 key_form = ApiKeyForm()
         status = 200 if created else 400
@@ -81,7 +75,7 @@ def integrations_view(request, tenant_slug):
             try:
                 endpoint = endpoint_create(actor=request.membership, **webhook_form.cleaned_data)
             except ApplicationError as error:
-                apply_errors(webhook_form, error)
+                apply_error(webhook_form, error)
             else:
                 messages.success(request, _("The webhook endpoint was added. Give its secret to the receiver."))
                 return redirect("integrations-webhook", tenant_slug=tenant_slug, webhookendpoint_id=endpoint.pk)
@@ -112,7 +106,7 @@ def key_revoke_view(request, tenant_slug, apikey_id):
     try:
         api_key_revoke(actor=request.membership, key=key)
     except ApplicationError as error:
-        messages.error(request, error.message)
+        flash_error(request, error)
     else:
         messages.success(request, _("The API key %(name)s was revoked; it stops working now.") % {"name": key.name})
     return redirect("integrations", tenant_slug=tenant_slug)
@@ -145,7 +139,7 @@ def webhook_toggle_view(request, tenant_slug, webhookendpoint_id):
     try:
         endpoint = endpoint_set_active(actor=request.membership, endpoint=endpoint, active=not endpoint.active)
     except ApplicationError as error:
-        messages.error(request, error.message)
+        flash_error(request, error)
     else:
         if endpoint.active:
             messages.success(request, _("The endpoint receives events again."))
@@ -161,7 +155,7 @@ def delivery_resend_view(request, tenant_slug, webhookdelivery_id):
     try:
         delivery_resend(actor=request.membership, delivery=delivery)
     except ApplicationError as error:
-        messages.error(request, error.message)
+        flash_error(request, error)
     else:
         messages.success(request, _("The delivery %(id)s is queued to be sent again.") % {"id": delivery.event_id})
     response = redirect("integrations-webhook", tenant_slug=tenant_slug, webhookendpoint_id=delivery.endpoint_id)

@@ -24,7 +24,7 @@ from integrations.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from lean.errors import ApplicationError
 from lean.models import Membership
 from lean.outbound import PrivateAddress, check_before_call, saved_url_problem
-from lean.permissions import can
+from lean.permissions import require
 from lean.tenancy import current_tenant
 
 TIMEOUT_SECONDS = 10
@@ -61,8 +61,7 @@ def _check(url: str, events) -> dict:
 
 @transaction.atomic
 def endpoint_create(*, actor: Membership, url: str, events, description: str = "") -> WebhookEndpoint:
-    if not can(actor, "webhooks.manage"):
-        raise ApplicationError(_("Only the lean office manages webhooks."), code="forbidden")
+    require(actor, "webhooks.manage", message=_("Only the lean office manages webhooks."))
     errors = _check(url.strip(), events)
     if errors:
         raise ApplicationError(_("Check the highlighted fields."), code="invalid", field_errors=errors)
@@ -81,8 +80,7 @@ def endpoint_create(*, actor: Membership, url: str, events, description: str = "
 
 @transaction.atomic
 def endpoint_set_active(*, actor: Membership, endpoint: WebhookEndpoint, active: bool) -> WebhookEndpoint:
-    if not can(actor, "webhooks.manage"):
-        raise ApplicationError(_("Only the lean office manages webhooks."), code="forbidden")
+    require(actor, "webhooks.manage", message=_("Only the lean office manages webhooks."))
     endpoint.active = active
     endpoint._history_user = actor.user
     endpoint.save()
@@ -161,8 +159,7 @@ def backoff_seconds(attempts: int) -> int:
 @transaction.atomic
 def delivery_resend(*, actor: Membership, delivery: WebhookDelivery) -> WebhookDelivery:
     """The lean office sends a delivery again (after fixing the receiver): a fresh round of attempts."""
-    if not can(actor, "webhooks.manage"):
-        raise ApplicationError(_("Only the lean office manages webhooks."), code="forbidden")
+    require(actor, "webhooks.manage", message=_("Only the lean office manages webhooks."))
     delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
     delivery.status, delivery.attempts = WebhookDelivery.Status.PENDING, 0
     delivery.save(update_fields=["status", "attempts"])

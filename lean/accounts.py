@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -29,7 +28,7 @@ from django.utils.translation import gettext_noop
 
 from .errors import ApplicationError
 from .models import Membership, Tenant
-from .permissions import can
+from .permissions import require
 from .tenancy import across_tenants, as_user, tenant_scope
 
 # How long an activation link works (seconds): longer than a reset link, since it may be printed or handed over.
@@ -168,8 +167,7 @@ def member_access(*, membership: Membership) -> AccessInfo:
 
 
 def _check(actor: Membership, membership: Membership, delivery: str) -> AccessInfo:
-    if not can(actor, "members.access", membership):
-        raise PermissionDenied
+    require(actor, "members.access", membership)
     if delivery not in Delivery.CHOICES:
         raise ApplicationError(_("Choose how the link reaches the person."), code="invalid_delivery")
     if not membership.active or not membership.user.is_active:

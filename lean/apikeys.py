@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from .errors import ApplicationError
 from .models import ApiKey, ApiScope, Membership
-from .permissions import can
+from .permissions import require
 from .tenancy import current_tenant
 
 # last_used_at is written at most this often per key, so a busy client does not write on every request.
@@ -37,8 +37,7 @@ def _digest(token: str) -> str:
 @transaction.atomic
 def api_key_create(*, actor: Membership, name: str, scopes) -> tuple[ApiKey, str]:
     """Make a key; return it and the token, which is shown once and never stored."""
-    if not can(actor, "apikeys.manage"):
-        raise ApplicationError(_("Only the lean office manages API keys."), code="forbidden")
+    require(actor, "apikeys.manage", message=_("Only the lean office manages API keys."))
     scopes = list(dict.fromkeys(scopes))
     errors = {}
     if not name.strip():
@@ -63,8 +62,7 @@ def api_key_create(*, actor: Membership, name: str, scopes) -> tuple[ApiKey, str
 
 @transaction.atomic
 def api_key_revoke(*, actor: Membership, key: ApiKey) -> ApiKey:
-    if not can(actor, "apikeys.manage"):
-        raise ApplicationError(_("Only the lean office manages API keys."), code="forbidden")
+    require(actor, "apikeys.manage", message=_("Only the lean office manages API keys."))
     key = ApiKey.objects.select_for_update().get(pk=key.pk)
     if key.revoked_at is None:
         key.revoked_at, key.revoked_by = timezone.now(), actor

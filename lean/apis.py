@@ -1,6 +1,8 @@
 """REST API of the tenancy core, and the stable JSON error shape every API operation answers with.
 
-Errors: {"code": "...", "message": "...", "field_errors": {"field": ["..."]}}.
+Errors: {"code": "...", "message": "...", "field_errors": {"field": ["..."]}}: a broken rule (ApplicationError)
+answers 400, a refusal (Forbidden) 403 with its reason, a rejected batch (BatchRejected) 400 with every bad row
+in field_errors by its place ({"3": ["..."]}).
 """
 
 import base64
@@ -21,19 +23,25 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .apikeys import scope_for
-from .errors import ApplicationError
+from .errors import ApplicationError, Forbidden
 from .models import Role, Unit
-from .permissions import can
+from .permissions import require
 from .selectors import member_get, member_list, unit_tree
+
+
+def error_response(exc: ApplicationError) -> Response:
+    """A service's error in the stable shape: 403 for a refusal, 400 for any other broken rule."""
+    body = {"code": exc.code, "message": str(exc.message), "field_errors": exc.field_errors}
+    return Response(body, status=403 if isinstance(exc, Forbidden) else 400)
 
 
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        return Response({"code": exc.code, "message": str(exc.message), "field_errors": exc.field_errors}, status=400)
+        return error_response(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)  # a refusal's reason, when the service gave one
+        exc = exceptions.PermissionDenied(str(exc) or None)  # Django's own refusals (ours are Forbidden, above)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -333,8 +341,8 @@ class TenantAPIView(APIView):
             needed = scope_for(self, request.method)
             if needed not in key.scopes:
                 raise MissingScope(gettext_lazy("This API key lacks the scope %(scope)s.") % {"scope": needed})
-        if self.required_perm and not can(self.membership, self.required_perm):
-            raise exceptions.PermissionDenied()
+        if self.required_perm:
+            require(self.membership, self.required_perm)
 
 
 class UnitOutput(serializers.ModelSerializer):

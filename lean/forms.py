@@ -1,8 +1,60 @@
 from django import forms
+from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
-from .errors import ApplicationError
+from lean.errors import ApplicationError, Forbidden
+
 from .models import Role, Unit
+
+
+def apply_error(form, error: ApplicationError, *, aliases=None, fallback: str | None = None) -> None:
+    """The one way a view shows a service's ApplicationError on the form it renders again.
+
+    Each message goes on the field the error names (the input drawn as invalid); `aliases` ({path: field} or
+    a callable) renames a path the form calls otherwise. Messages of paths the form has no field for go on the
+    form as a whole, and the error's own message goes on top (or on `fallback`) when no field took one. A
+    refusal (Forbidden) is no form error: it goes on to the 403 page with its message.
+    """
+    if isinstance(error, Forbidden):
+        raise error
+    placed = False
+    for path, texts in error.field_errors.items():
+        name = path
+        if name not in form.fields and aliases:
+            name = aliases(path) if callable(aliases) else aliases.get(path)
+        if name in form.fields:
+            for text in texts or [error.message]:
+                form.add_error(name, text)
+            attrs = form.fields[name].widget.attrs
+            if "is-invalid" not in attrs.get("class", ""):
+                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+            placed = True
+        else:
+            for text in texts:
+                form.add_error(None, text)
+    if not placed:
+        form.add_error(fallback, error.message)
+
+
+def submitted(request, form, service, *, aliases=None, **kwargs):
+    """A form page's write: on a POST whose form is valid, `service(**kwargs, **form.cleaned_data)` and its
+    result; None for a GET, an invalid form or a broken rule (the ApplicationError then on the form, through
+    apply_error)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return service(**kwargs, **form.cleaned_data)
+    except ApplicationError as error:
+        apply_error(form, error, aliases=aliases)
+        return None
+
+
+def flash_error(request, error: ApplicationError) -> None:
+    """A service's ApplicationError as a message on the next page, where there is no form to show it on; a
+    refusal (Forbidden) goes on to the 403 page instead."""
+    if isinstance(error, Forbidden):
+        raise error
+    messages.error(request, error.message)
 
 
 class LoginForm(forms.Form):
@@ -86,19 +138,3 @@ class StyledForm(forms.Form):
                 attrs = self.fields[name].widget.attrs
                 if "is-invalid" not in attrs.get("class", ""):
                     attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
-
-
-def apply_errors(form, error: ApplicationError) -> None:
-    """Put a service's field errors on the form's inputs; the rest, or the message alone, on the whole form."""
-    placed = False
-    for name, texts in error.field_errors.items():
-        target = name if name in form.fields else None
-        for text in texts or [error.message]:
-            form.add_error(target, text)
-        placed = placed or target is not None
-        if target:
-            attrs = form.fields[target].widget.attrs
-            if "is-invalid" not in attrs.get("class", ""):
-                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
-    if not placed:
-        form.add_error(None, error.message)

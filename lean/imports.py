@@ -78,19 +78,6 @@ def number_text(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-@dataclass
-class RowProblem:
-    """A bad row as the person sees it in their file, with every reason it was refused: its line in Excel, the
-    indicator code, whose figure it is (the unit's code, the peer's name), the period and the value."""
-
-    line: int
-    indicator: str
-    subject: str
-    period: str
-    value: str
-    errors: list[str]
-
-
 # ---------------------------------------------------------------- the header and the rows
 
 

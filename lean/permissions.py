@@ -1,12 +1,15 @@
 """The one answer to "may this member do X (to this object)": rules predicates over a Membership.
 
-Views ask `can(request.membership, "perm", obj)`, the API asks it through `HasTenantPermission`, templates
-through `{% can "perm" obj as allowed %}`. Apps add their own rules to `permissions` in their rules.py.
+Views and API operations refuse with `require(request, "perm", obj)` (a 403 with lean.errors.Forbidden), ask
+`can(request.membership, "perm", obj)` to decide what to show, the API's base view checks `required_perm`,
+templates ask `{% can "perm" obj as allowed %}`. Apps add their own rules to `permissions` in their rules.py.
 """
 
 import rules
 
-from .access import is_within
+from lean.access import is_within
+from lean.errors import Forbidden
+
 from .models import Role
 
 
@@ -79,3 +82,11 @@ permissions.add_rule("hr.points", is_lean_office)
 
 def can(member, perm: str, obj=None) -> bool:
     return permissions.test_rule(perm, member, obj)
+
+
+def require(actor, perm: str, obj=None, message=None) -> None:
+    """Refuse (Forbidden: a 403 page, or 403 from the API) unless the member may `perm` (on `obj`). `actor` is the
+    request (a page's or the API's) or the member; `message` says why, when there is more to say than the role."""
+    member = actor.membership if hasattr(actor, "META") else actor  # a page's request, the API's, or the member
+    if not can(member, perm, obj):
+        raise Forbidden(message)

@@ -1,12 +1,11 @@
 """Writes of the tenancy core: one transaction each, keyword-only, audited through simple-history."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .errors import ApplicationError
 from .models import AuditEvent, Membership, Role, Tenant, Unit, User
-from .permissions import can
+from .permissions import require
 from .tenancy import current_tenant
 
 
@@ -67,8 +66,7 @@ def member_create(
 @transaction.atomic
 def member_update(*, actor: Membership, membership: Membership, unit: Unit, roles, position: str, active: bool):
     """The lean office moves a person, changes their roles or deactivates them (history keeps the old values)."""
-    if not can(actor, "members.edit", membership):
-        raise PermissionDenied
+    require(actor, "members.edit", membership)
     roles = _clean_roles(roles)
     if membership.pk == actor.pk and (not active or Role.LEAN_OFFICE not in roles):
         raise ApplicationError(
@@ -87,8 +85,7 @@ def member_update(*, actor: Membership, membership: Membership, unit: Unit, role
 def tenant_settings_update(*, actor: Membership, ranking_enabled: bool) -> Tenant:
     """The lean office's choices for the whole tenant. Rankings of people are off unless the tenant turns them
     on (the seed paper moved away from ranking by counts)."""
-    if not can(actor, "tenant.settings"):
-        raise PermissionDenied
+    require(actor, "tenant.settings")
     tenant = Tenant.objects.select_for_update().get(pk=current_tenant().pk)
     if tenant.ranking_enabled != ranking_enabled:
         # The Tenant row keeps no history: the audit log reads this record instead (insights/audit/log.py).

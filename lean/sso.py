@@ -20,7 +20,6 @@ from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.django_client import DjangoOAuth2App
 from authlib.integrations.django_client.integration import DjangoIntegration
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 from joserfc.errors import JoseError
@@ -28,7 +27,7 @@ from joserfc.errors import JoseError
 from .errors import ApplicationError
 from .models import Membership, SsoSettings
 from .outbound import PrivateAddress, check_before_call, saved_url_problem
-from .permissions import can
+from .permissions import require
 from .tenancy import current_tenant
 
 log = logging.getLogger(__name__)
@@ -120,8 +119,7 @@ def sso_settings_update(
 ) -> SsoSettings:
     """The lean office saves the tenant's provider. A blank secret keeps the stored one; nothing is saved when any
     field is wrong, and single sign-on can only be on with an issuer, a client ID and a secret."""
-    if not can(actor, "sso.manage"):
-        raise PermissionDenied
+    require(actor, "sso.manage")
     config = SsoSettings.objects.select_for_update().first() or SsoSettings(tenant=current_tenant())
     issuer, client_id, client_secret = issuer.strip(), client_id.strip(), client_secret.strip()
     button_label, employee_number_claim = button_label.strip(), employee_number_claim.strip()

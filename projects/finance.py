@@ -10,14 +10,13 @@ projects.services.project_update), and the chair's closing decision is refused w
 
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lean.access import is_within, subtree_q
-from lean.errors import ApplicationError
+from lean.errors import ApplicationError, Forbidden
 from lean.models import Membership, Role, Unit
 from lean.notify import notify
 
@@ -79,7 +78,7 @@ def check_signed_off(project: Project) -> None:
 def _require(actor: Membership, project: Project) -> Project:
     project = Project.objects.select_for_update().select_related("unit", "tenant").get(pk=project.pk)
     if not in_scope(actor, project):
-        raise PermissionDenied
+        raise Forbidden
     if on_team(actor, project):
         raise ApplicationError(
             _("You are on this project's team: another finance verifier signs off its benefits."), code="own_project"

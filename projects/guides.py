@@ -1,12 +1,11 @@
 """Writes of the yearly improvement guide (《精益改善指引》): drafted by the lean office, read-only once published."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from lean.errors import ApplicationError
+from lean.errors import ApplicationError, Forbidden
 from lean.models import Membership, Role
 from lean.tenancy import current_tenant
 from targets.models import Shortfall, TargetNode
@@ -16,7 +15,7 @@ from .models import Direction, DirectionSource, Guide
 
 def _office(actor: Membership) -> None:
     if Role.LEAN_OFFICE not in actor.roles:
-        raise PermissionDenied
+        raise Forbidden
 
 
 def _draft(guide: Guide) -> Guide:

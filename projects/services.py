@@ -4,7 +4,6 @@ project_transition only (see projects/workflow.py)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -14,7 +13,7 @@ from django.utils.translation import pgettext
 from simple_history.utils import bulk_create_with_history
 
 from lean.access import ancestor_paths, is_within, subtree_q
-from lean.errors import ApplicationError
+from lean.errors import ApplicationError, Forbidden
 from lean.models import Membership, Role, Unit
 from lean.notify import notify
 from lean.tenancy import current_tenant
@@ -68,14 +67,14 @@ def _check_direction(direction, year: int) -> None:
 
 def _require_applicant(actor: Membership, project: Project) -> None:
     if not workflow.is_applicant(actor, project) and Role.LEAN_OFFICE not in actor.roles:
-        raise PermissionDenied
+        raise Forbidden
 
 
 def _require_may_file_for(actor: Membership, unit: Unit) -> None:
     """A member files for their own unit, one below it or above it; the lean office for any (fileable_units)."""
     in_unit = is_within(unit, actor.unit) or is_within(actor.unit, unit)
     if not in_unit and Role.LEAN_OFFICE not in actor.roles:
-        raise PermissionDenied
+        raise Forbidden
 
 
 @transaction.atomic
@@ -281,7 +280,7 @@ def shortfalls_set(*, actor: Membership, project: Project, shortfalls) -> None:
     # already there (from a merge, or before the unit changed) may stay.
     added = Shortfall.objects.filter(pk__in=wanted - have)
     if added.exclude(subtree_q(project.unit)).exists():
-        raise PermissionDenied
+        raise Forbidden
     for link in ProjectShortfall.objects.filter(project=project).exclude(shortfall_id__in=wanted):
         link.delete()
     have &= wanted
@@ -300,7 +299,7 @@ def _visible_to_team_or_office(actor: Membership, project: Project) -> bool:
 @transaction.atomic
 def note_add(*, actor: Membership, project: Project, text: str) -> ProgressNote:
     if not _visible_to_team_or_office(actor, project) and Role.LEAN_OFFICE not in actor.roles:
-        raise PermissionDenied
+        raise Forbidden
     if not text.strip():
         raise ApplicationError(_("Write something first."), field_errors={"text": []})
     return ProgressNote.objects.create(tenant=project.tenant, project=project, author=actor, text=text.strip())
@@ -325,7 +324,7 @@ SIGNATURES = {
 def attachment_add(*, actor: Membership, project: Project, upload) -> Attachment:
     """Attach a file: at most 10 MB, of a known office, PDF, image or text type, checked by its content too."""
     if not _visible_to_team_or_office(actor, project) and Role.LEAN_OFFICE not in actor.roles:
-        raise PermissionDenied
+        raise Forbidden
     return attachment_save(actor=actor, project=project, upload=upload, name=attachment_check(upload))
 
 
@@ -423,7 +422,7 @@ def project_transition(
             raise ApplicationError(_("The midterm review has to be passed first."), code="midterm_first")
         if step.who == "filing_office" and project.filing_acknowledged_at is not None:
             raise ApplicationError(_("This filing was already acknowledged."), code="already_acknowledged")
-        raise PermissionDenied(workflow.refusal(actor, project, step) or "")
+        raise Forbidden(workflow.refusal(actor, project, step))
     if step.needs_reason and not reason.strip():
         raise ApplicationError(_("Give a reason."), code="reason_required", field_errors={"reason": []})
     if action == "submit":
@@ -574,7 +573,7 @@ def review_setup(
     """The lean office (HQ tier) or the unit's manager (unit tier) names the panel and its chair."""
     review = _open(review)
     if not workflow.is_organiser(actor, review.project):
-        raise PermissionDenied
+        raise Forbidden
     if not reviewers:
         raise ApplicationError(_("A panel needs at least one reviewer."), field_errors={"reviewers": []})
     if chair.pk not in {r.pk for r in reviewers}:
@@ -622,9 +621,9 @@ def review_submit_scores(*, actor: Membership, review: Review, scores: dict, com
     review = _open(review)
     assignment = ReviewAssignment.objects.filter(review=review, reviewer=actor).first()
     if assignment is None:
-        raise PermissionDenied
+        raise Forbidden
     if not workflow.may_review(actor, review.project):  # joined the team, or moved into the unit, since the setup
-        raise PermissionDenied(_("You filed this project or are on its team, so you cannot score it."))
+        raise Forbidden(_("You filed this project or are on its team, so you cannot score it."))
     criteria = {c.pk: c for c in Criterion.objects.filter(active=True)}
     errors = {}
     for pk, criterion in criteria.items():
@@ -664,9 +663,9 @@ def review_decide(
     written reason. The decision moves the project: a failed midterm or closing returns it to work."""
     review = _open(review)
     if review.chair_id != actor.pk:
-        raise PermissionDenied
+        raise Forbidden
     if workflow.is_own(actor, review.project):
-        raise PermissionDenied(workflow.OWN_PROJECT["chair"])
+        raise Forbidden(workflow.OWN_PROJECT["chair"])
     if result not in Review.Result.values:
         raise ApplicationError(_("Choose pass, pass with conditions or fail."), field_errors={"result": []})
     if not ReviewAssignment.objects.filter(review=review, submitted_at__isnull=False).exists():
@@ -744,7 +743,7 @@ def criterion_save(
     *, actor: Membership, criterion: Criterion | None = None, code: str, name: str, weight, description="", active=True
 ) -> Criterion:
     if Role.LEAN_OFFICE not in actor.roles:
-        raise PermissionDenied
+        raise Forbidden
     weight = Decimal(str(weight))
     if weight <= 0:
         raise ApplicationError(_("A weight must be greater than zero."), field_errors={"weight": []})

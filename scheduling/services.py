@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lean import periods
-from lean.errors import ApplicationError
+from lean.errors import ApplicationError, Forbidden
 from lean.models import Membership, Tenant
 from lean.permissions import is_lean_office
 from lean.tenancy import current_tenant, tenant_scope
@@ -114,7 +114,7 @@ def job_enqueue(*, actor: Membership, job: str, period: str | None = None) -> Jo
     """A manual run asked for from the UI: a JobRun (manual, started) now, and the job's task sent with its id
     once this transaction commits. The period is checked here, so a wrong one is a form error, not a failed run."""
     if not is_lean_office(actor):
-        raise ApplicationError(_("Only the lean office runs jobs."), code="forbidden")
+        raise Forbidden(_("Only the lean office runs jobs."))
     spec = JOBS.get(job)
     if spec is None:
         raise ApplicationError(_("There is no job called %(job)s.") % {"job": job}, code="unknown_job")
@@ -186,7 +186,7 @@ def schedules_update(*, actor: Membership, changes: dict[str, dict]) -> list[Sch
     """The lean office sets when the jobs run: {job: {cadence, day of the month (1–28, so every month has it),
     hour (0–23, in the tenant's time zone)}}. All or nothing: one bad value stores none."""
     if not is_lean_office(actor):
-        raise ApplicationError(_("Only the lean office changes when jobs run."), code="forbidden")
+        raise Forbidden(_("Only the lean office changes when jobs run."))
     unknown = sorted(set(changes) - {job.name for job in scheduled_jobs()})
     if unknown:
         raise ApplicationError(_("Unknown setting: %(names)s.") % {"names": ", ".join(unknown)})

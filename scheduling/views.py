@@ -2,7 +2,6 @@
 status and error, and a manual run of a job for a chosen period."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -10,27 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lean.errors import ApplicationError
-from lean.forms import apply_errors
+from lean.forms import apply_error
 from lean.paging import paginate
-from lean.permissions import is_lean_office
+from lean.permissions import require
 from scheduling.forms import RunFilterForm, RunNowForm, ScheduleForm
 from scheduling.registry import JOBS
-from scheduling.services import (
-    job_enqueue,
-    job_label,
-    job_labels,
-    job_runs,
-    next_run_at,
-    schedules,
-    schedules_update,
-)
+from scheduling.services import job_enqueue, job_label, job_labels, job_runs, next_run_at, schedules, schedules_update
 
 RUNS_PER_PAGE = 50
-
-
-def require_lean_office(request):
-    if not is_lean_office(request.membership):
-        raise PermissionDenied
 
 
 def _next_runs(schedules, now, time_zone):
@@ -48,7 +34,7 @@ def _next_runs(schedules, now, time_zone):
 
 def job_settings_view(request, tenant_slug):
     """When each scheduled job runs: cadence, day and hour in the tenant's time zone. All jobs are saved together."""
-    require_lean_office(request)
+    require(request, "jobs.manage")
     current = schedules()
     data = request.POST if request.method == "POST" else None
     forms = [
@@ -64,7 +50,7 @@ def job_settings_view(request, tenant_slug):
                     k.split(".", 1)[1]: v for k, v in error.field_errors.items() if k.startswith(form.job.name + ".")
                 }
                 if own or not error.field_errors:
-                    apply_errors(form, ApplicationError(error.message, code=error.code, field_errors=own))
+                    apply_error(form, ApplicationError(error.message, code=error.code, field_errors=own))
                     if not error.field_errors:
                         break
         else:
@@ -102,14 +88,14 @@ def _runs_page(request, *, run_form=None, status=200):
 
 def job_runs_view(request, tenant_slug):
     """Every run of the tenant's jobs, newest first, filtered by job and status, 50 a page."""
-    require_lean_office(request)
+    require(request, "jobs.manage")
     return _runs_page(request)
 
 
 @require_POST
 def job_run_view(request, tenant_slug):
     """Run a job now for a period: the run is recorded at once and the worker picks it up."""
-    require_lean_office(request)
+    require(request, "jobs.manage")
     form = RunNowForm(request.POST, labels=job_labels())
     if form.is_valid():
         try:
@@ -117,7 +103,7 @@ def job_run_view(request, tenant_slug):
                 actor=request.membership, job=form.cleaned_data["job"], period=form.cleaned_data["period"]
             )
         except ApplicationError as error:
-            apply_errors(form, error)
+            apply_error(form, error)
         else:
             label = job_label(run.job)
             if run.period:

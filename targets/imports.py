@@ -10,16 +10,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy
 
 from lean import periods
-from lean.errors import ApplicationError
-from lean.imports import RowProblem, cell_display, number_text
+from lean.errors import ApplicationError, BadRow, BatchRejected, Forbidden
+from lean.imports import cell_display, number_text
 from lean.models import Membership, Role, Unit
 from lean.tenancy import current_tenant
 
@@ -31,18 +30,23 @@ NOTE_MAX = Reading._meta.get_field("note").max_length
 TEMPLATE_MAX_ROWS = 500
 
 
-class ImportRowsError(ApplicationError):
-    """Some rows are bad, so nothing was kept or stored; `problems` lists each bad row by its line."""
+# What a bad row of the file holds, next to its reasons in the problems table.
+PROBLEM_COLUMNS = [
+    (gettext_lazy("Indicator code"), False),
+    (gettext_lazy("Unit code"), False),
+    (gettext_lazy("Period"), False),
+    (gettext_lazy("Value"), True),
+]
 
-    def __init__(self, problems: list[RowProblem], total: int):
-        message = ngettext(
-            "Nothing was imported: %(count)s of %(total)s rows has problems.",
-            "Nothing was imported: %(count)s of %(total)s rows have problems.",
-            len(problems),
-        ) % {"count": len(problems), "total": total}
-        super().__init__(message, code="invalid_rows", field_errors={str(p.line): p.errors for p in problems})
-        self.problems = problems
-        self.total = total
+
+def _bad_row(line: int, indicator: str, unit: str, period: str, value: str, errors: list[str]) -> BadRow:
+    """A bad row as the person sees it in their file (by its line), with every reason it was refused."""
+    return BadRow(line, errors, cells=(indicator, unit, period, value))
+
+
+def _rejected(problems: list[BadRow], total: int) -> BatchRejected:
+    """Some rows are bad, so nothing was kept or stored."""
+    return BatchRejected(problems, total=total, columns=PROBLEM_COLUMNS)
 
 
 # ---------------------------------------------------------------- checking a file
@@ -71,7 +75,7 @@ def check_rows(*, actor: Membership, rows: list[RawRow]) -> tuple[list[tuple[int
     """The readings of the file, each with its line, and the lines skipped for having no value.
 
     A row without a value is skipped rather than refused: the template lists every indicator of the person's
-    units and they fill in the ones they have. Any other problem refuses the whole file (ImportRowsError).
+    units and they fill in the ones they have. Any other problem refuses the whole file (BatchRejected).
     """
     units, indicators = _lookups(rows)
     parsed, skipped = [], []
@@ -120,12 +124,12 @@ def check_rows(*, actor: Membership, rows: list[RawRow]) -> tuple[list[tuple[int
             seen.setdefault(key, row.line)
         if errors:
             problems.append(
-                RowProblem(row.line, row.indicator, row.unit, cell_display(row.period), cell_display(row.value), errors)
+                _bad_row(row.line, row.indicator, row.unit, cell_display(row.period), cell_display(row.value), errors)
             )
         else:
             items.append((row.line, item))
     if problems:
-        raise ImportRowsError(problems, total=len(parsed))
+        raise _rejected(problems, total=len(parsed))
     return items, skipped
 
 
@@ -136,7 +140,7 @@ def check_rows(*, actor: Membership, rows: list[RawRow]) -> tuple[list[tuple[int
 def reading_import_create(*, actor: Membership, upload) -> tuple[ReadingImport, list[int]]:
     """Check an uploaded file and keep its readings for the preview; also returns the lines skipped (no value).
 
-    Raises ApplicationError for a file that cannot be read, ImportRowsError when any row is bad.
+    Raises ApplicationError for a file that cannot be read, BatchRejected when any row is bad.
     """
     rows, _format = READINGS.read(upload)
     items, skipped = check_rows(actor=actor, rows=rows)
@@ -244,7 +248,7 @@ def _items(reading_import: ReadingImport) -> list[services.ReadingInput]:
         indicator, unit = indicators.get(row["indicator_id"]), units.get(row["unit_id"])
         if indicator is None or unit is None:
             problems.append(
-                RowProblem(
+                _bad_row(
                     row["line"],
                     indicator.code if indicator else "",
                     unit.code if unit else "",
@@ -264,7 +268,7 @@ def _items(reading_import: ReadingImport) -> list[services.ReadingInput]:
             )
         )
     if problems:
-        raise ImportRowsError(problems, total=len(rows))
+        raise _rejected(problems, total=len(rows))
     return items
 
 
@@ -274,21 +278,19 @@ def reading_import_confirm(*, actor: Membership, reading_import: ReadingImport) 
     the upload). Returns the number of readings stored."""
     reading_import = ReadingImport.objects.select_for_update().get(pk=reading_import.pk)  # one confirm at a time
     if not may_decide(actor, reading_import):
-        raise PermissionDenied
+        raise Forbidden
     _check_pending(reading_import)
     items = _items(reading_import)
     try:
         services.readings_save(actor=actor, items=items, source=Reading.Source.IMPORT)
-    except ApplicationError as error:
-        if error.code != "invalid_rows":
-            raise
+    except BatchRejected as error:
         problems = []
         for index, messages in sorted(error.field_errors.items(), key=lambda pair: int(pair[0])):
             row, item = reading_import.rows[int(index)], items[int(index)]
             problems.append(
-                RowProblem(row["line"], item.indicator.code, item.unit.code, row["period"], row["value"], messages)
+                _bad_row(row["line"], item.indicator.code, item.unit.code, row["period"], row["value"], messages)
             )
-        raise ImportRowsError(problems, total=len(items)) from error
+        raise _rejected(problems, total=len(items)) from error
     reading_import.status, reading_import.imported_at = ReadingImport.Status.IMPORTED, timezone.now()
     reading_import.save(update_fields=["status", "imported_at"])
     return len(items)
@@ -298,7 +300,7 @@ def reading_import_confirm(*, actor: Membership, reading_import: ReadingImport) 
 def reading_import_cancel(*, actor: Membership, reading_import: ReadingImport) -> None:
     reading_import = ReadingImport.objects.select_for_update().get(pk=reading_import.pk)
     if not may_decide(actor, reading_import):
-        raise PermissionDenied
+        raise Forbidden
     _check_pending(reading_import)
     reading_import.status = ReadingImport.Status.CANCELLED
     reading_import.save(update_fields=["status"])

@@ -187,9 +187,9 @@ def assessed_expression():
 
 @dataclass(frozen=True)
 class Coverage:
-    """Whether a project covers a shortfall is the projects app's rule (projects/selectors/coverage.py). targets sits below
-    projects and cannot import it, so projects registers these four in its AppConfig.ready (`coverage_register`);
-    until it does, nothing covers a shortfall, so every one is uncovered."""
+    """Whether a project covers a shortfall is the projects app's rule (projects/selectors/coverage.py). targets
+    sits below projects and cannot import it, so projects registers these four in its AppConfig.ready
+    (`coverage_register`); until it does, nothing covers a shortfall, so every one is uncovered."""
 
     uncovered: Callable[[], Q]  # () → the filter of uncovered shortfalls
     covered: Callable[[], object]  # () → a boolean expression per shortfall row

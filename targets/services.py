@@ -5,7 +5,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -14,9 +13,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from lean import periods
 from lean.access import subtree_q
-from lean.errors import ApplicationError
+from lean.errors import ApplicationError, BadRow, BatchRejected
 from lean.models import Membership, Unit
-from lean.permissions import can
+from lean.permissions import can, require
 from lean.tenancy import current_tenant
 
 from .models import (
@@ -429,11 +428,7 @@ def readings_save(*, actor: Membership, items: list[ReadingInput], source: str =
     """
     errors = readings_errors(actor=actor, items=items)
     if errors:
-        raise ApplicationError(
-            _("Nothing was stored: %(count)s item(s) have errors.") % {"count": len(errors)},
-            code="invalid_rows",
-            field_errors=errors,
-        )
+        raise BatchRejected([BadRow(index, messages) for index, messages in errors.items()])
     existing = {
         (r.indicator_id, r.unit_id, r.period_start): r
         for r in Reading.objects.select_for_update().filter(
@@ -568,8 +563,7 @@ def shortfall_refresh(*, keys=None, indicator_ids=None, period: periods.Period |
 @transaction.atomic
 def shortfall_update(*, actor: Membership, shortfall: Shortfall, analysis: str, actions: str) -> Shortfall:
     """A unit manager (or the lean office) writes the analysis (分析) and improvement actions (改进措施)."""
-    if not can(actor, "shortfalls.analyse", shortfall):
-        raise PermissionDenied
+    require(actor, "shortfalls.analyse", shortfall)
     shortfall.analysis, shortfall.actions, shortfall.analysed_by = analysis.strip(), actions.strip(), actor
     shortfall._history_user = actor.user  # also outside a request (API tasks, demo data)
     shortfall.save()
@@ -587,8 +581,7 @@ def assessment_set(
     performance assessment of the shortfall's year (纳入年度绩效考核): every shortfall of that indicator (by code)
     and unit in that year follows; other years do not. `note`: None keeps the record's note. Returns the
     record, or None once taken out."""
-    if not can(actor, "shortfalls.assess", shortfall):
-        raise PermissionDenied
+    require(actor, "shortfalls.assess", shortfall)
     note = None if note is None else note.strip()
     if note and len(note) > ASSESSMENT_NOTE_MAX:
         raise ApplicationError(

@@ -7,7 +7,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from lean.apis import TenantAPIView, error_responses, list_page, list_schema, read_input, write_schema
-from targets.apis.common import Page, read_filters, require, stable_order
+from lean.permissions import require
+from targets.apis.common import Page, read_filters, stable_order
 
 from .. import selectors, services
 from ..models import Peer

@@ -10,7 +10,8 @@ from rest_framework.response import Response
 from lean import periods
 from lean.apis import TenantAPIView, error_responses, list_page, list_schema, read_input, write_schema
 from lean.models import Unit
-from targets.apis.common import Page, RowField, read_filters, require, stable_order
+from lean.permissions import require
+from targets.apis.common import Page, RowField, read_filters, stable_order
 from targets.models import Frequency, Indicator
 
 from .. import selectors, services

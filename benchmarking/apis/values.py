@@ -22,7 +22,8 @@ from lean.apis import (
     save_one,
     write_schema,
 )
-from targets.apis.common import Page, PeriodField, RowField, read_filters, require, stable_order
+from lean.permissions import require
+from targets.apis.common import Page, PeriodField, RowField, read_filters, stable_order
 
 from .. import selectors, services
 from ..models import BenchmarkIndicator, Confidence, Peer, PeerValue

@@ -4,10 +4,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from lean import periods
-from lean.permissions import can
+from lean.permissions import can, require
 
 from .. import selectors
-from .common import period_options, picked_period, require
+from .common import period_options, picked_period
 
 
 @require_safe

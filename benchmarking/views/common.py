@@ -1,18 +1,10 @@
 """What the benchmarking pages share: the permission check and the period choices."""
 
-from django.core.exceptions import PermissionDenied
-
 from lean import periods
-from lean.permissions import can
 
 from .. import selectors
 
 SHOWN_PERIODS = {periods.MONTH: 24, periods.QUARTER: 12, periods.YEAR: 6}
-
-
-def require(request, perm: str, obj=None):
-    if not can(request.membership, perm, obj):
-        raise PermissionDenied
 
 
 def picked_period(raw, kind: str) -> periods.Period:

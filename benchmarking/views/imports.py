@@ -5,18 +5,16 @@ from collections import Counter
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from lean import exports
-from lean.errors import ApplicationError
+from lean.errors import ApplicationError, BatchRejected
 from lean.forms import StyledForm
 from lean.imports import MAX_ROWS
-from lean.permissions import can
-from targets.imports import ImportRowsError
+from lean.permissions import require
 
 from .. import imports
 
@@ -31,11 +29,6 @@ class ValueImportForm(StyledForm):
     )
 
 
-def _require_manage(request):
-    if not can(request.membership, "benchmarking.manage"):
-        raise PermissionDenied
-
-
 def _line_list(lines: list[int], shown: int = 20) -> str:
     text = ", ".join(str(line) for line in lines[:shown])
     return text + (" …" if len(lines) > shown else "")
@@ -44,14 +37,14 @@ def _line_list(lines: list[int], shown: int = 20) -> str:
 def value_import_view(request, tenant_slug):
     """GET: the upload form. POST a file: checked; any bad row → 400 listing them all, otherwise the preview with
     a Confirm button. POST the preview's token: checked again and stored, all or nothing."""
-    _require_manage(request)
+    require(request, "benchmarking.manage")
     actor = request.membership
     context = {"rows_error": None, "error": None, "preview": None, "token": ""}
     if request.method == "POST" and "token" in request.POST:
         form = ValueImportForm()
         try:
             count = imports.value_import_confirm(actor=actor, token=request.POST["token"])
-        except ImportRowsError as failure:
+        except BatchRejected as failure:
             context["rows_error"] = failure
         except ApplicationError as failure:
             context["error"] = failure.message
@@ -66,7 +59,7 @@ def value_import_view(request, tenant_slug):
         if request.method == "POST" and form.is_valid():
             try:
                 items, skipped = imports.value_import_check(actor=actor, upload=form.cleaned_data["file"])
-            except ImportRowsError as failure:
+            except BatchRejected as failure:
                 context["rows_error"] = failure
             except ApplicationError as failure:
                 form.add_error("file", failure.message)
@@ -86,7 +79,7 @@ def value_import_view(request, tenant_slug):
 
 
 def value_template_view(request, tenant_slug, file_format):
-    _require_manage(request)
+    require(request, "benchmarking.manage")
     if file_format not in exports.FORMATS:
         raise Http404
     return imports.VALUES.template_response(

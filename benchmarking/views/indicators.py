@@ -6,14 +6,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from lean.errors import ApplicationError
+from lean.forms import apply_error
 from lean.models import Unit
-from lean.permissions import can
+from lean.permissions import can, require
 from targets import selectors as target_selectors
 from targets.models import Frequency
 
 from .. import selectors, services
 from ..forms import BenchmarkAddForm, BenchmarkEditForm
-from .common import period_options, picked_period, require
+from .common import period_options, picked_period
 
 SEARCH_LIMIT = 50
 
@@ -25,7 +26,7 @@ def benchmark_new_view(request, tenant_slug):
         try:
             benchmark = services.benchmark_add(actor=request.membership, **form.cleaned_data)
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            apply_error(form, error)
         else:
             messages.success(request, _("%(name)s is now benchmarked.") % {"name": benchmark.name})
             return redirect("benchmarking-indicator", tenant_slug=tenant_slug, benchmark_indicator_id=benchmark.pk)

@@ -7,12 +7,11 @@ from django.utils.translation import gettext as _
 from lean import periods
 from lean.errors import ApplicationError
 from lean.paging import paginate
-from lean.permissions import can
+from lean.permissions import can, require
 
 from .. import selectors, services
 from ..forms import PeerForm, ValueFormSet
 from ..models import Confidence
-from .common import require
 
 
 def _save_peer(request, form, peer=None):

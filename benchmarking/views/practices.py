@@ -9,12 +9,12 @@ from django.views.decorators.http import require_safe
 
 from lean.errors import ApplicationError
 from lean.models import Unit
+from lean.permissions import require
 from targets import selectors as target_selectors
 
 from .. import selectors, services
 from ..forms import PracticeForm
 from ..models import Peer
-from .common import require
 
 
 def _initial(request) -> dict:

@@ -1,22 +1,20 @@
 """Proposals of units to benchmark their own indicators (自主提出), and the lean office's decisions."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from lean.errors import ApplicationError
+from lean.errors import ApplicationError, Forbidden
 from lean.paging import paginate
-from lean.permissions import can
+from lean.permissions import can, require
 from targets import selectors as target_selectors
 from targets.models import Frequency
 
 from .. import selectors, services
 from ..forms import ProposalDecisionForm, ProposalForm
 from ..models import Proposal
-from .common import require
 
 
 @require_safe
@@ -87,7 +85,7 @@ def proposal_detail_view(request, tenant_slug, proposal_id):
     member = request.membership
     may_manage = can(member, "benchmarking.manage")
     if not may_manage and not selectors.proposal_list(viewer=member).filter(pk=proposal.pk).exists():
-        raise PermissionDenied
+        raise Forbidden
     action = request.POST.get("action") if request.method == "POST" else None
     forms = {
         name: ProposalDecisionForm(request.POST if action == name else None, initial={"action": name})

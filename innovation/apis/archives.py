@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from lean import versioned_cache
 from lean.apis import TenantAPIView, error_responses
 from lean.models import Membership, Unit
-from lean.permissions import can
-from targets.apis.common import read_filters, require
+from lean.permissions import can, require
+from targets.apis.common import read_filters
 
 from .. import selectors
 from ..models import ContributionType, Incentive

@@ -1,8 +1,7 @@
 """What the innovation API operations share: named enums, references to types and people, the contribution
-rows (prefetched, so a page of any length runs the same queries), nested pages, and 403 for a service's
-"forbidden"."""
+rows (prefetched, so a page of any length runs the same queries) and nested pages. A service's refusal
+(lean.errors.Forbidden) answers 403 through the API's exception handler."""
 
-from contextlib import contextmanager
 from datetime import date
 
 from django.db.models import Prefetch
@@ -10,9 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 
-from lean.errors import ApplicationError
 from lean.models import Membership
 from lean.permissions import can
 from projects.apis.common import EnumField, MemberRef, UnitRef
@@ -42,18 +40,6 @@ def listing_state_field(**kwargs):
 def level_field(factor: str, **kwargs):
     choices = Level.AWARD if factor == "award" else Level.FACTORS[factor]
     return EnumField(f"{factor.capitalize()}LevelEnum", choices, **kwargs)
-
-
-@contextmanager
-def forbidden_as_403():
-    """A service that refuses the member's role (code "forbidden") answers 403 with its message; every other
-    broken rule stays a 400."""
-    try:
-        yield
-    except ApplicationError as error:
-        if error.code == "forbidden":
-            raise exceptions.PermissionDenied(str(error.message)) from error
-        raise
 
 
 # ---------------------------------------------------------------- input fields

@@ -12,7 +12,8 @@ from rest_framework.response import Response
 
 from lean.apis import TenantAPIView, error_responses, read_input
 from lean.models import Unit
-from targets.apis.common import RowField, require
+from lean.permissions import require
+from targets.apis.common import RowField
 
 from .. import selectors
 from ..models import Contribution
@@ -25,7 +26,6 @@ from .common import (
     EmployeeNumberField,
     Page,
     TypeCodeField,
-    forbidden_as_403,
     period_of,
     status_field,
     with_credits,
@@ -140,17 +140,16 @@ class ContributionListApi(TenantAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         team = [(row["member"], Decimal(row["share"])) for row in data["team"]] if "team" in data else None
-        with forbidden_as_403():
-            contribution = services.contribution_record(
-                actor=self.membership,
-                kind=data["type"],
-                title=data["title"],
-                description=data["description"],
-                occurred_on=data["occurred_on"],
-                levels=_levels(data.get("levels")),
-                team=team,
-                unit=data.get("unit"),
-            )
+        contribution = services.contribution_record(
+            actor=self.membership,
+            kind=data["type"],
+            title=data["title"],
+            description=data["description"],
+            occurred_on=data["occurred_on"],
+            levels=_levels(data.get("levels")),
+            team=team,
+            unit=data.get("unit"),
+        )
         return _detail(self.membership, contribution.pk, status.HTTP_201_CREATED)
 
 
@@ -184,8 +183,7 @@ def _decide(api, contribution_id: int, input_class, decide) -> Response:
     contribution = _visible(api.membership, contribution_id)
     require(api.membership, "innovation.contribution.verify", contribution.unit)
     data = read_input(api.request, input_class)
-    with forbidden_as_403():
-        decide(contribution, data)
+    decide(contribution, data)
     return _detail(api.membership, contribution.pk)
 
 

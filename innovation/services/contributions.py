@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from lean.errors import ApplicationError
+from lean.errors import ApplicationError, Forbidden
 from lean.models import Membership, Unit
-from lean.permissions import can
+from lean.permissions import can, require
 from lean.tenancy import current_tenant
 
 from .. import points
@@ -106,8 +106,7 @@ def contribution_record(
     """Record a contribution. An employee records their own one-page improvements and OPLs; a manager records
     QC circle activities for a team with shares. Someone who may verify it (the unit's manager, the lean
     office) records it verified; otherwise it waits for them."""
-    if not can(actor, "innovation.participate"):
-        raise ApplicationError(_("Your role only reads: it changes nothing."), code="forbidden")
+    require(actor, "innovation.participate", message=_("Your role only reads: it changes nothing."))
     unit = unit or actor.unit
     if kind.recorded_by == ContributionType.RecordedBy.SYSTEM:
         raise ApplicationError(
@@ -115,12 +114,9 @@ def contribution_record(
         )
     may_verify = can(actor, "innovation.contribution.verify", unit)
     if kind.recorded_by == ContributionType.RecordedBy.MANAGER and not may_verify:
-        raise ApplicationError(
-            _("%(type)s is recorded by the unit's manager or the lean office.") % {"type": kind.name},
-            code="forbidden",
-        )
+        raise Forbidden(_("%(type)s is recorded by the unit's manager or the lean office.") % {"type": kind.name})
     if not may_verify and unit.pk != actor.unit_id:
-        raise ApplicationError(_("You record contributions for your own unit."), code="forbidden")
+        raise Forbidden(_("You record contributions for your own unit."))
     if not types_for_unit(unit).filter(pk=kind.pk).exists():
         raise ApplicationError(_("This type is not used in this unit."), code="invalid_type", field_errors={"type": []})
     if not title.strip():
@@ -129,7 +125,7 @@ def contribution_record(
         raise ApplicationError(_("The date is in the future."), code="invalid", field_errors={"occurred_on": []})
     team = _check_team(team or [(actor, HUNDRED)])
     if not may_verify and actor.pk not in {m.pk for m, _s in team}:
-        raise ApplicationError(_("Record your own contributions; name yourself in the team."), code="forbidden")
+        raise Forbidden(_("Record your own contributions; name yourself in the team."))
     contribution = Contribution(
         tenant=current_tenant(),
         type=kind,
@@ -158,8 +154,12 @@ def contribution_verify(*, actor: Membership, contribution: Contribution, levels
     """The unit's manager or the lean office confirms a contribution, adjusting its levels if needed (the
     points follow, with the rules of its date)."""
     contribution = _locked(contribution)
-    if not can(actor, "innovation.contribution.verify", contribution.unit):
-        raise ApplicationError(_("Only the unit's manager or the lean office verifies."), code="forbidden")
+    require(
+        actor,
+        "innovation.contribution.verify",
+        contribution.unit,
+        message=_("Only the unit's manager or the lean office verifies."),
+    )
     if contribution.status != Contribution.Status.SUBMITTED:
         raise ApplicationError(_("This contribution is already decided."), code="wrong_state")
     if levels is not None:
@@ -176,8 +176,12 @@ def contribution_verify(*, actor: Membership, contribution: Contribution, levels
 @transaction.atomic
 def contribution_reject(*, actor: Membership, contribution: Contribution, reason: str) -> Contribution:
     contribution = _locked(contribution)
-    if not can(actor, "innovation.contribution.verify", contribution.unit):
-        raise ApplicationError(_("Only the unit's manager or the lean office verifies."), code="forbidden")
+    require(
+        actor,
+        "innovation.contribution.verify",
+        contribution.unit,
+        message=_("Only the unit's manager or the lean office verifies."),
+    )
     if contribution.status != Contribution.Status.SUBMITTED:
         raise ApplicationError(_("This contribution is already decided."), code="wrong_state")
     if not reason.strip():
@@ -202,8 +206,7 @@ def contribution_rescore(*, actor: Membership, contribution: Contribution, reaso
     """Score a contribution again under the rules and tuning in force now for its date. Only ever on purpose:
     the lean office gives a reason, and the before and after are kept. Final points never change."""
     contribution = _locked(contribution)
-    if not can(actor, "innovation.rules.manage"):
-        raise ApplicationError(_("Only the lean office re-scores."), code="forbidden")
+    require(actor, "innovation.rules.manage", message=_("Only the lean office re-scores."))
     if contribution.final:
         raise ApplicationError(_("These points are final: a finalized listing locked them."), code="final")
     if not reason.strip():

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from lean.errors import ApplicationError
 from lean.models import Membership, Unit
 from lean.notify import notify
-from lean.permissions import can
+from lean.permissions import require
 from lean.tenancy import current_tenant
 
 from ..models import Incentive, Studio
@@ -18,8 +18,7 @@ from ..models import Incentive, Studio
 def studio_create(
     *, actor: Membership, name: str, unit: Unit, leader: Membership, established_on, description: str = ""
 ) -> Studio:
-    if not can(actor, "innovation.incentive.manage", unit):
-        raise ApplicationError(_("You may not record incentives for this unit."), code="forbidden")
+    require(actor, "innovation.incentive.manage", unit, message=_("You may not record incentives for this unit."))
     if not name.strip():
         raise ApplicationError(_("Give it a name."), code="invalid", field_errors={"name": [_("Required.")]})
     studio = Studio(
@@ -49,8 +48,9 @@ def incentive_create(
 ) -> Incentive:
     """Record an incentive against a person, with a reason. Bonus points need a positive amount; a studio
     place needs the studio."""
-    if not can(actor, "innovation.incentive.manage", member.unit):
-        raise ApplicationError(_("You may not record incentives for this person."), code="forbidden")
+    require(
+        actor, "innovation.incentive.manage", member.unit, message=_("You may not record incentives for this person.")
+    )
     errors = {}
     if kind not in Incentive.Kind.values:
         errors["kind"] = [_("Choose a kind.")]

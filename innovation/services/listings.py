@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from lean.errors import ApplicationError
+from lean.errors import ApplicationError, Forbidden
 from lean.models import Membership
 from lean.notify import notify
-from lean.permissions import can
+from lean.permissions import can, require
 from lean.selectors import lean_office_members
 from lean.tenancy import current_tenant
 
@@ -26,8 +26,7 @@ def settings_get() -> InnovationSettings:
 
 @transaction.atomic
 def settings_update(*, actor: Membership, objection_days: int) -> InnovationSettings:
-    if not can(actor, "innovation.listing.manage"):
-        raise ApplicationError(_("Only the lean office changes these settings."), code="forbidden")
+    require(actor, "innovation.listing.manage", message=_("Only the lean office changes these settings."))
     if not 1 <= int(objection_days) <= 60:
         raise ApplicationError(
             _("The window is 1 to 60 days."), code="invalid", field_errors={"objection_days": [_("1 to 60.")]}
@@ -64,7 +63,7 @@ def listing_open(
     """Open the listing of a period with the tenant's objection window. Idempotent: the period's listing, if it
     exists, is returned as it is (a scheduled job may run twice)."""
     if actor is not None and not can(actor, "innovation.listing.manage"):
-        raise ApplicationError(_("Only the lean office opens listings."), code="forbidden")
+        raise Forbidden(_("Only the lean office opens listings."))
     if period_end < period_start:
         raise ApplicationError(_("The period ends before it starts."), code="invalid", field_errors={"period_end": []})
     tenant = current_tenant()
@@ -108,8 +107,7 @@ def listing_open(
 def objection_raise(*, actor: Membership, contribution: Contribution, text: str, now=None) -> Objection:
     """Any member but a leader (who only reads) may object to a listed contribution while its listing's window
     is open."""
-    if not can(actor, "innovation.participate"):
-        raise ApplicationError(_("Your role only reads: it changes nothing."), code="forbidden")
+    require(actor, "innovation.participate", message=_("Your role only reads: it changes nothing."))
     contribution = Contribution.objects.select_related("listing").get(pk=contribution.pk)
     listing = contribution.listing
     now = now or timezone.now()
@@ -139,8 +137,7 @@ def objection_resolve(*, actor: Membership, objection: Objection, uphold: bool, 
     """The lean office dismisses an objection, or upholds it: the contribution leaves the listing, to be
     corrected (re-scored or rejected) and listed again later."""
     objection = Objection.objects.select_for_update().select_related("contribution", "listing").get(pk=objection.pk)
-    if not can(actor, "innovation.listing.manage"):
-        raise ApplicationError(_("Only the lean office resolves objections."), code="forbidden")
+    require(actor, "innovation.listing.manage", message=_("Only the lean office resolves objections."))
     if objection.state != Objection.State.OPEN:
         raise ApplicationError(_("This objection is already resolved."), code="wrong_state")
     if objection.listing.state != Listing.State.OPEN:
@@ -176,7 +173,7 @@ def listing_finalize(*, actor: Membership | None, listing: Listing, now=None) ->
     lock, and `listing_finalized` is sent after commit (HR hears of it)."""
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
     if actor is not None and not can(actor, "innovation.listing.manage"):
-        raise ApplicationError(_("Only the lean office finalizes listings."), code="forbidden")
+        raise Forbidden(_("Only the lean office finalizes listings."))
     if listing.state == Listing.State.FINAL:
         return listing
     now = now or timezone.now()

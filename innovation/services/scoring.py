@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lean.access import ancestor_ids
-from lean.errors import ApplicationError
+from lean.errors import ApplicationError, Forbidden
 from lean.models import Membership, Unit
-from lean.permissions import can
+from lean.permissions import can, require
 from lean.tenancy import current_tenant
 
 from .. import points
@@ -103,8 +103,7 @@ def _check_rules(rules: dict) -> dict:
 def rule_version_create(*, actor: Membership, rules: dict, effective_from: date, note: str = "") -> RuleVersion:
     """A new version of HQ's rules. Earlier versions stay as they are; contributions already scored keep
     theirs until someone re-scores them on purpose."""
-    if not can(actor, "innovation.rules.manage"):
-        raise ApplicationError(_("Only the lean office sets the points rules."), code="forbidden")
+    require(actor, "innovation.rules.manage", message=_("Only the lean office sets the points rules."))
     innovation_setup()
     clean = _check_rules(rules)
     number = (RuleVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -151,8 +150,12 @@ def tuning_create(
     *, actor: Membership, unit: Unit, factors: dict, type_base: dict, effective_from: date, note: str = ""
 ) -> UnitTuning:
     """A unit's tuning from `effective_from`, checked against the HQ bounds in force then."""
-    if not can(actor, "innovation.tuning.manage", unit):
-        raise ApplicationError(_("Only the unit's manager or the lean office tunes its rules."), code="forbidden")
+    require(
+        actor,
+        "innovation.tuning.manage",
+        unit,
+        message=_("Only the unit's manager or the lean office tunes its rules."),
+    )
     clean_factors, clean_base = _check_tuning(unit, effective_from, factors, type_base)
     tuning = UnitTuning(
         tenant=current_tenant(),
@@ -198,7 +201,7 @@ def type_create(
         raise ApplicationError(_("Choose who records it."), code="invalid", field_errors={"recorded_by": []})
     perm_ok = can(actor, "innovation.rules.manage") if unit is None else can(actor, "innovation.tuning.manage", unit)
     if not perm_ok:
-        raise ApplicationError(_("You may not add types here."), code="forbidden")
+        raise Forbidden(_("You may not add types here."))
     code = code.strip() or _new_code(name)
     if ContributionType.objects.filter(code=code).exists():
         raise ApplicationError(_("A type with this code exists."), code="duplicate", field_errors={"code": []})

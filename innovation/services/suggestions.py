@@ -8,7 +8,7 @@ from simple_history.utils import bulk_create_with_history
 from lean.errors import ApplicationError
 from lean.models import Membership
 from lean.notify import notify
-from lean.permissions import can
+from lean.permissions import require
 from lean.selectors import unit_managers
 from lean.tenancy import current_tenant
 
@@ -30,8 +30,7 @@ def suggestion_submit(
     *, actor: Membership, title: str, problem: str, proposal: str, expected_benefit: str = ""
 ) -> Suggestion:
     """An employee submits a suggestion for their unit; the unit's managers are told."""
-    if not can(actor, "innovation.participate"):
-        raise ApplicationError(_("Your role only reads: it changes nothing."), code="forbidden")
+    require(actor, "innovation.participate", message=_("Your role only reads: it changes nothing."))
     _required(title=title, problem=problem, proposal=proposal)
     suggestion = Suggestion(
         tenant=current_tenant(),
@@ -63,10 +62,12 @@ def suggestion_url(suggestion: Suggestion) -> str:
 
 def _locked(suggestion: Suggestion, actor: Membership) -> Suggestion:
     suggestion = Suggestion.objects.select_for_update().select_related("unit", "proposer").get(pk=suggestion.pk)
-    if not can(actor, "innovation.suggestion.evaluate", suggestion):
-        raise ApplicationError(
-            _("Only the unit's manager or the lean office decides on suggestions."), code="forbidden"
-        )
+    require(
+        actor,
+        "innovation.suggestion.evaluate",
+        suggestion,
+        message=_("Only the unit's manager or the lean office decides on suggestions."),
+    )
     return suggestion
 
 

@@ -1,24 +1,18 @@
 """The innovation archives (员工创新电子档案): a person's own (phone first), another person's for those allowed,
 a unit's page, and the lean office's tenant-wide view. Each runs a fixed number of queries."""
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from lean.models import Unit
 from lean.paging import paginate
-from lean.permissions import can
+from lean.permissions import can, require
 
 from .. import selectors
 from ..forms_people import YearForm
 from ..models import Contribution
 
 CARDS_PER_PAGE = 20
-
-
-def require(request, perm: str, obj=None) -> None:
-    if not can(request.membership, perm, obj):
-        raise PermissionDenied
 
 
 def with_bars(rows: list[dict], key: str = "points") -> list[dict]:

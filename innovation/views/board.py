@@ -3,7 +3,6 @@ read-only page answers the token, without login, for a screen in the workshop.""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -12,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lean.errors import ApplicationError
-from lean.permissions import can
+from lean.forms import flash_error
+from lean.permissions import require
 from lean.tenancy import tenant_scope
 
 from .. import selectors
@@ -24,8 +24,7 @@ REFRESH_SECONDS = 300
 
 def _listing(request, listing_id):
     listing = get_object_or_404(Listing, pk=listing_id)
-    if not can(request.membership, "innovation.listing.manage"):
-        raise PermissionDenied
+    require(request, "innovation.listing.manage")
     return listing
 
 
@@ -36,7 +35,7 @@ def board_create_view(request, tenant_slug, listing_id):
     try:
         token = board_token_create(actor=request.membership, listing=listing)
     except ApplicationError as error:
-        messages.error(request, error.message)
+        flash_error(request, error)
         return redirect("innovation-listing", tenant_slug=tenant_slug, listing_id=listing.pk)
     url = request.build_absolute_uri(reverse("innovation-board", kwargs={"token": token}))
     response = render(request, "innovation/board_created.html", {"listing": listing, "board_url": url})
@@ -50,7 +49,7 @@ def board_revoke_view(request, tenant_slug, listing_id):
     try:
         board_token_revoke(actor=request.membership, listing=listing)
     except ApplicationError as error:
-        messages.error(request, error.message)
+        flash_error(request, error)
     else:
         messages.success(request, _("The notice-board link is revoked: its address shows nothing from now on."))
     return redirect("innovation-listing", tenant_slug=tenant_slug, listing_id=listing.pk)

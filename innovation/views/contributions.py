@@ -3,7 +3,6 @@ breakdown, the people credited, history, re-scores, objections) and the POST-onl
 reject, re-score, object."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from lean.access import units_in_reach, within
 from lean.errors import ApplicationError
+from lean.forms import apply_error
 from lean.models import Membership
 from lean.paging import paginate
-from lean.permissions import can
+from lean.permissions import can, require
 
 from .. import selectors
 from ..forms_people import (
@@ -26,7 +26,6 @@ from ..forms_people import (
     ReasonForm,
     TeamFormSet,
     VerifyForm,
-    apply_error,
 )
 from ..models import Contribution, ContributionType, Credit, Level, Listing
 from ..points import FACTORS, Sample
@@ -66,11 +65,6 @@ WATCHED = [
     "listing",
     "final",
 ]
-
-
-def require(request, perm: str, obj=None) -> None:
-    if not can(request.membership, perm, obj):
-        raise PermissionDenied
 
 
 def detail_url(request, contribution) -> str:

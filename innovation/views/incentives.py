@@ -3,24 +3,19 @@ with filters, and the innovation studios (创新工作室); recording an incenti
 office and unit managers; which people and units each may choose is the services' rule."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models.functions import ExtractYear
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from innovation.forms_office import IncentiveFilterForm, IncentiveForm, StudioForm
 from lean.access import within
+from lean.forms import submitted
 from lean.paging import paginate
-from lean.permissions import can
+from lean.permissions import require
 
 from .. import selectors
-from ..forms_office import IncentiveFilterForm, IncentiveForm, StudioForm, submitted
 from ..models import Incentive, Studio
 from ..services import incentives as services
-
-
-def require(request, perm: str, obj=None):
-    if not can(request.membership, perm, obj):
-        raise PermissionDenied
 
 
 def _studios(viewer):

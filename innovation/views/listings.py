@@ -5,7 +5,6 @@ of objections (异议) and finalization."""
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,22 +13,18 @@ from django.views.decorators.http import require_POST
 
 from lean.access import ancestor_ids
 from lean.errors import ApplicationError
+from lean.forms import apply_error, flash_error
 from lean.models import Unit
 from lean.paging import paginate
-from lean.permissions import can
+from lean.permissions import can, require
 
 from .. import selectors
-from ..forms_office import ListingOpenForm, ResolveForm, SettingsForm, add_error, apply_errors, unit_label
+from ..forms_office import ListingOpenForm, ResolveForm, SettingsForm, add_error, unit_label
 from ..models import Listing, Objection
 from ..services import listings as service
 
 ROWS_PER_PAGE = 200
 WHOLE = "all"
-
-
-def require(request, perm: str, obj=None):
-    if not can(request.membership, perm, obj):
-        raise PermissionDenied
 
 
 def listing_url(request, listing) -> str:
@@ -73,7 +68,7 @@ def listing_new_view(request, tenant_slug):
                 title=data["title"],
             )
         except ApplicationError as error:
-            apply_errors(form, error)
+            apply_error(form, error)
         else:
             if listing.opened_at >= started:
                 messages.success(
@@ -98,7 +93,7 @@ def settings_view(request, tenant_slug):
         try:
             service.settings_update(actor=request.membership, objection_days=form.cleaned_data["objection_days"])
         except ApplicationError as error:
-            apply_errors(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("The settings are saved. They apply to the listings opened from now on."))
             return redirect("innovation-listings", tenant_slug=tenant_slug)
@@ -180,7 +175,7 @@ def listing_finalize_view(request, tenant_slug, listing_id):
     try:
         listing = service.listing_finalize(actor=request.membership, listing=listing)
     except ApplicationError as error:
-        messages.error(request, error.message)
+        flash_error(request, error)
     else:
         messages.success(request, _("The listing is final: its points are locked and go to HR."))
     return redirect(listing_url(request, listing))
@@ -203,9 +198,9 @@ def objection_resolve_view(request, tenant_slug, objection_id):
             )
         except ApplicationError as error:
             if error.field_errors:
-                apply_errors(form, error)
+                apply_error(form, error)
             else:
-                messages.error(request, error.message)
+                flash_error(request, error)
                 return redirect(listing_url(request, objection.listing))
         else:
             messages.success(request, _("The objection is resolved."))

@@ -3,27 +3,22 @@ office's editor of a new version with a live preview of a sample's points; one v
 and a unit's tuning (丰富和微调) within HQ's bounds."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lean.errors import ApplicationError
+from innovation.forms_office import FACTOR_LABELS, RulesForm, TuningForm, TypeForm
+from lean.errors import ApplicationError, Forbidden
+from lean.forms import apply_error, submitted
 from lean.models import Unit
-from lean.permissions import can
+from lean.permissions import can, require
 
 from .. import points, selectors
-from ..forms_office import FACTOR_LABELS, RulesForm, TuningForm, TypeForm, apply_errors, submitted
 from ..models import ContributionType, Level, RuleVersion
 from ..points import DEFAULT_BANDS, FACTORS
 from ..services import scoring
-
-
-def require(request, perm: str, obj=None):
-    if not can(request.membership, perm, obj):
-        raise PermissionDenied
 
 
 def _flat(rules: dict) -> dict:
@@ -200,7 +195,7 @@ def rule_version_new_view(request, tenant_slug):
                 actor=request.membership, rules=form.rules(), effective_from=data["effective_from"], note=data["note"]
             )
         except ApplicationError as error:
-            apply_errors(form, error)
+            apply_error(form, error)
         else:
             messages.success(
                 request,
@@ -252,7 +247,7 @@ def type_new_view(request, tenant_slug):
     member = request.membership
     hq_allowed = can(member, "innovation.rules.manage")
     if not (hq_allowed or can(member, "innovation.tuning.any")):
-        raise PermissionDenied
+        raise Forbidden
     current = scoring.rule_version_for(timezone.localdate())
     form = TypeForm(
         request.POST if request.method == "POST" else None,
@@ -265,7 +260,7 @@ def type_new_view(request, tenant_slug):
         form,
         scoring.type_create,
         actor=member,
-        alias=lambda path: "base" if path.startswith(("base.", "type_base.")) else None,
+        aliases=lambda path: "base" if path.startswith(("base.", "type_base.")) else None,
     )
     if kind is not None:
         messages.success(request, _("The type “%(name)s” was added.") % {"name": kind.name})
@@ -332,7 +327,7 @@ def tuning_view(request, tenant_slug, unit_id):
                 note=data["note"],
             )
         except ApplicationError as error:
-            apply_errors(form, error)
+            apply_error(form, error)
         else:
             messages.success(
                 request,

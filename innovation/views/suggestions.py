@@ -2,7 +2,6 @@
 submitting one from a phone, and its page with the flow and the actions of those who decide."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,8 +10,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lean.errors import ApplicationError
+from lean.forms import apply_error
 from lean.paging import paginate
-from lean.permissions import can
+from lean.permissions import can, require
 
 from .. import selectors
 from ..forms_people import (
@@ -22,7 +22,6 @@ from ..forms_people import (
     NotAdoptForm,
     SuggestionFilterForm,
     SuggestionForm,
-    apply_error,
 )
 from ..models import Contribution, Suggestion
 from ..services.suggestions import suggestion_decide, suggestion_evaluate, suggestion_implement, suggestion_submit
@@ -30,11 +29,6 @@ from ..services.suggestions import suggestion_decide, suggestion_evaluate, sugge
 State = Suggestion.State
 PER_PAGE = 30
 ACTION_FORMS = {"evaluate": EvaluateForm, "adopt": AdoptForm, "not_adopt": NotAdoptForm, "implement": ImplementForm}
-
-
-def require(request, perm: str, obj=None) -> None:
-    if not can(request.membership, perm, obj):
-        raise PermissionDenied
 
 
 def detail_url(request, suggestion) -> str:

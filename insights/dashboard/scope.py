@@ -7,7 +7,6 @@ parameter never widens the scope.
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
@@ -15,6 +14,8 @@ from lean.access import is_within
 from lean.models import Membership, Role, Unit
 from targets.models import TargetTree
 from targets.selectors import tree_for
+
+from ..errors import Forbidden
 
 CHILD = 11  # one level of a materialised path: "0000000004/"
 
@@ -55,7 +56,7 @@ def base_unit(member: Membership) -> Unit | None:
         return None
     if member is not None and member.active and {Role.UNIT_MANAGER, Role.LEADER}.intersection(member.roles):
         return member.unit
-    raise PermissionDenied
+    raise Forbidden
 
 
 def scope_for(member: Membership, *, unit_id=None, year=None) -> Scope:

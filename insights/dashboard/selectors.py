@@ -142,8 +142,8 @@ def achievement_heatmap(scope: Scope, units: list[Unit]) -> dict:
 
 def shortfall_counts(scope: Scope, units: list[Unit]) -> dict:
     """Open shortfalls of the year's tree per unit: all of them, those no approved or running project covers
-    (uncovered, projects/selectors/coverage.py), by what found them (target missed, benchmark worst quartile), and those in
-    the year's performance assessment. One query."""
+    (uncovered, projects/selectors/coverage.py), by what found them (target missed, benchmark worst quartile), and
+    those in the year's performance assessment. One query."""
     names = ("total", "uncovered", "target", "benchmark", "assessed")
     if scope.tree is None:
         return {"rows": _fold([], units, scope), **dict.fromkeys(names, 0)}

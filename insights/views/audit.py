@@ -1,21 +1,19 @@
 """The audit log (审计日志): every sensitive change of the tenant, for the lean office (insights/audit/log.py)."""
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from insights.audit.forms import AuditFilterForm
 from insights.audit.log import audit_filtered, audit_page
 from lean.paging import paginate
-from lean.permissions import can
+from lean.permissions import require
 
 ENTRIES_PER_PAGE = 50
 
 
 def audit_view(request, tenant_slug):
     """The merged history, newest first, filtered by kind, person and days, 50 a page."""
-    if not can(request.membership, "audit.view"):
-        raise PermissionDenied
+    require(request, "audit.view")
     filters = AuditFilterForm(request.GET or None)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     rows = audit_filtered(

@@ -3,7 +3,6 @@
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -14,13 +13,12 @@ from insights.dashboard.scope import base_unit, scope_for
 from lean.access import in_subtree
 from lean.exports import table_response
 from lean.models import Unit
-from lean.permissions import can
+from lean.permissions import require
 from targets.models import TargetTree
 
 
 def _scope(request):
-    if not can(request.membership, "dashboard.view"):
-        raise PermissionDenied
+    require(request, "dashboard.view")
     return scope_for(request.membership, unit_id=request.GET.get("unit"), year=request.GET.get("year"))
 
 

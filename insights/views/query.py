@@ -7,26 +7,20 @@ viewer: a unit manager's queries never reach past their own units.
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from insights.query import rules  # noqa: F401  (registers the query permissions)
 from insights.query.forms import DEFAULTS, QueryForm, SaveQueryForm, measure_groupings
 from insights.query.selectors import query_run, saved_query_get, saved_query_list, scope_root_default
 from insights.query.services import saved_query_create, saved_query_delete
 from lean import exports
 from lean.errors import ApplicationError
+from lean.forms import flash_error
 from lean.models import Role
-from lean.permissions import can
-
-
-def _require(request, perm, obj=None):
-    if not can(request.membership, perm, obj):
-        raise PermissionDenied
+from lean.permissions import can, require
 
 
 def _query_form(request, params=None):
@@ -74,14 +68,14 @@ def _scope_note(request):
 
 @require_GET
 def query_view(request, tenant_slug):
-    _require(request, "query.use")
+    require(request, "query.use")
     return _page(request, _query_form(request))
 
 
 @require_GET
 def query_data_view(request, tenant_slug):
     """The chart's data: the same query as the page, as JSON."""
-    _require(request, "query.use")
+    require(request, "query.use")
     form = _query_form(request)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
@@ -90,7 +84,7 @@ def query_data_view(request, tenant_slug):
 
 @require_GET
 def query_export_view(request, tenant_slug, fmt):
-    _require(request, "query.use")
+    require(request, "query.use")
     form = _query_form(request)
     if not form.is_valid():
         return _page(request, form)
@@ -102,7 +96,7 @@ def query_export_view(request, tenant_slug, fmt):
 
 @require_POST
 def query_save_view(request, tenant_slug):
-    _require(request, "query.use")
+    require(request, "query.use")
     form = QueryForm(request.POST, viewer=request.membership)
     save_form = SaveQueryForm(request.POST)
     if form.is_valid() and save_form.is_valid():
@@ -122,7 +116,7 @@ def query_save_view(request, tenant_slug):
 def saved_query_view(request, tenant_slug, saved_query_id):
     """A saved query, run for whoever opens it, within their own scope."""
     saved = saved_query_get(saved_query_id=saved_query_id)
-    _require(request, "query.use")
+    require(request, "query.use")
     params = dict(saved.params)
     form = QueryForm(params, viewer=request.membership)
     if not form.is_valid() and "unit" in form.errors and "unit" in params:
@@ -136,11 +130,11 @@ def saved_query_view(request, tenant_slug, saved_query_id):
 @require_POST
 def saved_query_delete_view(request, tenant_slug, saved_query_id):
     saved = saved_query_get(saved_query_id=saved_query_id)
-    _require(request, "query.saved.delete", saved)
+    require(request, "query.saved.delete", saved)
     try:
         saved_query_delete(actor=request.membership, saved_query=saved)
     except ApplicationError as error:
-        messages.error(request, error.message)
+        flash_error(request, error)
     else:
         messages.success(request, _("The saved query “%(name)s” was deleted.") % {"name": saved.name})
     return redirect("query", tenant_slug=tenant_slug)

@@ -10,8 +10,7 @@ from django.utils.http import content_disposition_header
 
 from insights.report_files import report_pdf, report_xlsx
 from insights.reports import report_get, report_periods
-from lean.permissions import can, is_lean_office
-from targets.views.tree import require
+from lean.permissions import can, is_lean_office, require
 
 PERIODS_PER_PAGE = 6
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ..errors import ApplicationError
 from ..models import ChannelDelivery, Membership, NotificationChannel, Unit
 from ..outbound import saved_url_problem
-from ..permissions import can
+from ..permissions import require
 from ..tenancy import current_tenant
 from .base import DeliveryError
 from .robots import markdown_text, robot_for
@@ -26,8 +26,7 @@ MAX_ATTEMPTS = 6  # with backoff 30 s × 2ⁿ: the last try is about 16 minutes 
 
 
 def _require(actor: Membership) -> None:
-    if not can(actor, "channels.manage"):
-        raise ApplicationError(_("Only the lean office manages notification channels."), code="forbidden")
+    require(actor, "channels.manage", message=_("Only the lean office manages notification channels."))
 
 
 def _check(*, kind: str, name: str, webhook_url: str, channel: NotificationChannel | None = None) -> dict:

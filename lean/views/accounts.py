@@ -5,7 +5,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
@@ -22,8 +21,9 @@ from ..accounts import (
     member_password_force_reset,
 )
 from ..errors import ApplicationError
+from ..forms import apply_error
 from ..forms_accounts import DeliveryForm, TenantPasswordResetForm
-from ..permissions import can
+from ..permissions import require
 from ..selectors import member_get
 from ..tenancy import tenant_scope
 
@@ -98,8 +98,7 @@ def _link_page(request, membership, url, *, forced):
 
 def _access_view(request, tenant_slug, membership_id, *, forced):
     membership = member_get(viewer=request.membership, membership_id=membership_id)
-    if not can(request.membership, "members.access", membership):
-        raise PermissionDenied
+    require(request, "members.access", membership)
     access = member_access(membership=membership)
     form = DeliveryForm(request.POST if request.method == "POST" else None, access=access)
     if request.method == "POST" and form.is_valid():
@@ -110,7 +109,7 @@ def _access_view(request, tenant_slug, membership_id, *, forced):
                 actor=request.membership, membership=membership, delivery=delivery, base_url=_base_url(request)
             )
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            apply_error(form, error)
         else:
             if delivery == Delivery.SCREEN:
                 return _link_page(request, membership, url, forced=forced)

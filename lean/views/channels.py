@@ -3,34 +3,27 @@ delivery log. Email stays configured by the environment; in-app notifications ne
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lean.forms import apply_errors
-
 from ..channels.selectors import channel_list, delivery_list
 from ..channels.services import channel_create, channel_set_active, channel_test, channel_update
 from ..errors import ApplicationError
+from ..forms import apply_error, flash_error
 from ..forms_channels import ChannelDeliveryFilterForm, ChannelForm
 from ..models import ChannelDelivery, NotificationChannel
 from ..paging import paginate
-from ..permissions import can
+from ..permissions import require
 
 RECENT_DELIVERIES = 20
 DELIVERIES_PER_PAGE = 50
 
 
-def require(request):
-    if not can(request.membership, "channels.manage"):
-        raise PermissionDenied
-
-
 def channels_view(request, tenant_slug):
     """The channels with their last outcome, the add form, and the recent deliveries of all channels."""
-    require(request)
+    require(request, "channels.manage")
     form = ChannelForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -39,7 +32,7 @@ def channels_view(request, tenant_slug):
             try:
                 channel = channel_create(actor=request.membership, **data)
             except ApplicationError as error:
-                apply_errors(form, error)
+                apply_error(form, error)
             else:
                 messages.success(
                     request,
@@ -62,7 +55,7 @@ def channels_view(request, tenant_slug):
 
 def channel_view(request, tenant_slug, notificationchannel_id):
     """One channel: its settings (POST to change them), pause/resume, the test button and its delivery log."""
-    require(request)
+    require(request, "channels.manage")
     channel = get_object_or_404(NotificationChannel.objects.select_related("unit"), pk=notificationchannel_id)
     form = ChannelForm(
         request.POST if request.method == "POST" else None,
@@ -75,7 +68,7 @@ def channel_view(request, tenant_slug, notificationchannel_id):
             try:
                 channel_update(actor=request.membership, channel=channel, **form.cleaned_data)
             except ApplicationError as error:
-                apply_errors(form, error)
+                apply_error(form, error)
             else:
                 messages.success(request, _("The channel was saved."))
                 return redirect("integrations-channel", tenant_slug=tenant_slug, notificationchannel_id=channel.pk)
@@ -97,12 +90,12 @@ def channel_view(request, tenant_slug, notificationchannel_id):
 
 @require_POST
 def channel_toggle_view(request, tenant_slug, notificationchannel_id):
-    require(request)
+    require(request, "channels.manage")
     channel = get_object_or_404(NotificationChannel, pk=notificationchannel_id)
     try:
         channel = channel_set_active(actor=request.membership, channel=channel, active=not channel.active)
     except ApplicationError as error:
-        messages.error(request, error.message)
+        flash_error(request, error)
     else:
         if channel.active:
             messages.success(request, _("The channel receives notifications again."))
@@ -114,12 +107,12 @@ def channel_toggle_view(request, tenant_slug, notificationchannel_id):
 @require_POST
 def channel_test_view(request, tenant_slug, notificationchannel_id):
     """Post a test message now and say how the robot answered."""
-    require(request)
+    require(request, "channels.manage")
     channel = get_object_or_404(NotificationChannel, pk=notificationchannel_id)
     try:
         delivery = channel_test(actor=request.membership, channel=channel)
     except ApplicationError as error:
-        messages.error(request, error.message)
+        flash_error(request, error)
     else:
         if delivery.status == ChannelDelivery.Status.SENT:
             messages.success(request, _("The test message was posted. Look for it in the group chat."))

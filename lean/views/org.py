@@ -1,15 +1,15 @@
 """Pages of the tenancy core: home, the organisation tree, members."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from lean.errors import ApplicationError, Forbidden
+from lean.forms import MemberFilterForm, MemberForm, UnitForm, apply_error
+
 from ..accounts import member_access
-from ..errors import ApplicationError
-from ..forms import MemberFilterForm, MemberForm, UnitForm
 from ..paging import paginate
-from ..permissions import can
+from ..permissions import can, require
 from ..selectors import (
     member_get,
     member_history,
@@ -23,18 +23,13 @@ from ..selectors import (
 from ..services import member_update, unit_create
 
 
-def require(request, perm: str, obj=None):
-    if not can(request.membership, perm, obj):
-        raise PermissionDenied
-
-
 def unit_list_view(request, tenant_slug):
     require(request, "units.view")
     form = None
     if can(request.membership, "units.manage"):
         form = UnitForm(request.POST or None)
     elif request.method == "POST":
-        raise PermissionDenied
+        raise Forbidden
     if request.method == "POST" and form.is_valid():
         try:
             unit = unit_create(**form.cleaned_data)
@@ -100,7 +95,7 @@ def member_edit_view(request, tenant_slug, membership_id):
         try:
             member_update(actor=request.membership, membership=membership, **form.cleaned_data)
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            apply_error(form, error)
         else:
             messages.success(request, _("The member was saved."))
             return redirect("member-detail", tenant_slug=tenant_slug, membership_id=membership.pk)

@@ -3,7 +3,6 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from lean.forms import apply_errors
+from lean.forms import apply_error
+from lean.forms_sso import SsoSettingsForm
+from lean.middleware import tenant_public
+from lean.permissions import require
 
 from ..errors import ApplicationError
-from ..forms_sso import SsoSettingsForm
-from ..middleware import tenant_public
-from ..permissions import can
 from ..sso import (
     SsoRefused,
     discovery_url,
@@ -30,12 +29,6 @@ from ..sso import (
     sso_settings_get,
     sso_settings_update,
 )
-
-
-def require(request, perm: str):
-    if not can(request.membership, perm):
-        raise PermissionDenied
-
 
 INITIAL = {"scopes": "openid profile", "employee_number_claim": "employee_number"}
 
@@ -71,7 +64,7 @@ def sso_settings_view(request, tenant_slug):
             try:
                 config = sso_settings_update(actor=request.membership, **form.cleaned_data)
             except ApplicationError as error:
-                apply_errors(form, error)
+                apply_error(form, error)
             else:
                 if config.enabled:
                     messages.success(request, _("Single sign-on is saved and on: the sign-in page shows its button."))

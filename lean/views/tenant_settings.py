@@ -1,18 +1,16 @@
 """The lean office's settings of the tenant (企业设置)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ..forms_tenant import TenantSettingsForm
-from ..permissions import can
+from ..permissions import require
 from ..services import tenant_settings_update
 
 
 def tenant_settings_view(request, tenant_slug):
-    if not can(request.membership, "tenant.settings"):
-        raise PermissionDenied
+    require(request, "tenant.settings")
     tenant = request.tenant
     form = TenantSettingsForm(
         request.POST if request.method == "POST" else None, initial={"ranking_enabled": tenant.ranking_enabled}

@@ -10,7 +10,8 @@ from rest_framework.response import Response
 
 from lean.apis import TenantAPIView, error_responses
 from lean.models import Membership, Unit
-from targets.apis.common import Page, PeriodField, RowField, read_filters, require
+from lean.permissions import require
+from targets.apis.common import Page, PeriodField, RowField, read_filters
 from targets.models import Direction as IndicatorDirection
 from targets.models import Indicator, Shortfall
 

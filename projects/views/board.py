@@ -1,12 +1,11 @@
 """The portfolio of the lean office and the unit managers: a kanban board by state and a filterable, sortable
 table of the same projects."""
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from lean.paging import paginate
-from lean.permissions import can
+from lean.permissions import require
 
 from ..forms_reviews import PortfolioFilterForm, PortfolioTableForm
 from ..selectors import portfolio
@@ -21,11 +20,6 @@ TABLE_COLUMNS = [
     ("year", _("Year")),
     ("days", _("Days in state")),
 ]
-
-
-def _require(request, perm):
-    if not can(request.membership, perm):
-        raise PermissionDenied
 
 
 def _form(request, form_class):
@@ -46,7 +40,7 @@ def _render(request, template, partial, context):
 
 
 def board_view(request, tenant_slug):
-    _require(request, "projects.portfolio")
+    require(request, "projects.portfolio")
     scope, form = _form(request, PortfolioFilterForm)
     filters = form.filters()
     context = {
@@ -59,7 +53,7 @@ def board_view(request, tenant_slug):
 
 
 def table_view(request, tenant_slug):
-    _require(request, "projects.portfolio")
+    require(request, "projects.portfolio")
     scope, form = _form(request, PortfolioTableForm)
     sort = form.sort_key()
     rows = portfolio.table(portfolio.portfolio_filter(scope, **form.filters()), sort=sort)

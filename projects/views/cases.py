@@ -1,11 +1,10 @@
 """The case library (优秀案例): excellent closed projects, searchable by every member."""
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from lean.models import Unit
 from lean.paging import paginate
-from lean.permissions import can
+from lean.permissions import require
 
 from ..forms_reviews import CaseFilterForm
 from ..selectors import library
@@ -14,8 +13,7 @@ CASES_PAGE = 12
 
 
 def case_library_view(request, tenant_slug):
-    if not can(request.membership, "projects.view"):
-        raise PermissionDenied
+    require(request, "projects.view")
     form = CaseFilterForm(
         request.GET or None,
         years=library.case_years(),

@@ -5,7 +5,6 @@ upload) and the attachment download."""
 import mimetypes
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,17 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lean.errors import ApplicationError
-from lean.permissions import can
+from lean.errors import ApplicationError, Forbidden
+from lean.forms import flash_error
+from lean.permissions import can, require
 
 from .. import finance, selectors, services, workflow
 from ..forms import AttachmentForm, NoteForm, TransitionForm, add_error
 from ..models import BenefitSignoff, State
-
-
-def _require_view(request):
-    if not can(request.membership, "projects.view"):
-        raise PermissionDenied
 
 
 def _detail_url(request, project) -> str:
@@ -89,7 +84,7 @@ def _signoff_context(member, project) -> dict:
 
 
 def project_detail_view(request, tenant_slug, project_id):
-    _require_view(request)
+    require(request, "projects.view")
     project = selectors.project_detail(viewer=request.membership, project_id=project_id)
     return _render(request, project)
 
@@ -98,7 +93,7 @@ def project_detail_view(request, tenant_slug, project_id):
 def project_transition_view(request, tenant_slug, project_id):
     """Take one lifecycle action. A refusal of the rules comes back as a message and nothing changes; someone
     whose role does not allow the action gets 403 with the reason."""
-    _require_view(request)
+    require(request, "projects.view")
     project = selectors.project_get(viewer=request.membership, project_id=project_id)
     form = TransitionForm(request.POST)
     if not form.is_valid():
@@ -115,10 +110,10 @@ def project_transition_view(request, tenant_slug, project_id):
         project = services.project_transition(
             actor=request.membership, project=project, action=data["action"], reason=data["reason"], into=into
         )
+    except Forbidden as denied:
+        return _refused(request, project, step, denied.reason)
     except ApplicationError as error:
-        messages.error(request, error.message)
-    except PermissionDenied as denied:
-        return _refused(request, project, step, str(denied))
+        flash_error(request, error)
     else:
         messages.success(
             request,
@@ -153,7 +148,7 @@ def _refused(request, project, step, reason=""):
 
 @require_POST
 def project_note_view(request, tenant_slug, project_id):
-    _require_view(request)
+    require(request, "projects.view")
     project = selectors.project_get(viewer=request.membership, project_id=project_id)
     form = NoteForm(request.POST)
     if form.is_valid():
@@ -170,7 +165,7 @@ def project_note_view(request, tenant_slug, project_id):
 
 @require_POST
 def attachment_upload_view(request, tenant_slug, project_id):
-    _require_view(request)
+    require(request, "projects.view")
     project = selectors.project_get(viewer=request.membership, project_id=project_id)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -189,7 +184,7 @@ def attachment_upload_view(request, tenant_slug, project_id):
 
 def attachment_download_view(request, tenant_slug, attachment_id):
     """The file, to those who may see its project only (404 to anyone else), under its original name."""
-    _require_view(request)
+    require(request, "projects.view")
     attachment = selectors.attachment_get(viewer=request.membership, attachment_id=attachment_id)
     try:
         handle = attachment.file.open("rb")

@@ -5,26 +5,21 @@ the next; bad input comes back with status 400 and nothing stored."""
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lean.errors import ApplicationError
-from lean.permissions import can
+from lean.errors import ApplicationError, Forbidden
+from lean.forms import apply_error
+from lean.permissions import can, require
 
 from .. import selectors, services, workflow
-from ..forms import BasicsForm, ClosingForm, IndicatorFormSet, PlanForm, ShortfallPickForm, TeamFormSet, add_error
+from ..forms import BasicsForm, ClosingForm, IndicatorFormSet, PlanForm, ShortfallPickForm, TeamFormSet
 from ..models import State
 
 # ---------------------------------------------------------------- helpers
-
-
-def _require(request, perm: str):
-    if not can(request.membership, perm):
-        raise PermissionDenied
 
 
 def _editable(request, project, *, proposal: bool = False, correction: bool = False):
@@ -32,7 +27,7 @@ def _editable(request, project, *, proposal: bool = False, correction: bool = Fa
     the work until it is finished, and the plan (`correction`) while a returned filing is corrected. Otherwise
     None and a message; the caller goes back to the project page."""
     if not selectors.may_edit(request.membership, project):
-        raise PermissionDenied
+        raise Forbidden
     states = workflow.EDITABLE if proposal else workflow.ACTIVE
     if project.state not in states and not (correction and workflow.in_correction(project)):
         messages.info(
@@ -58,22 +53,11 @@ def _step_context(request, project, current: str, **extra) -> dict:
     }
 
 
-def _apply_errors(form, error: ApplicationError, fallback=None):
-    """Show a service's refusal on the form: on the fields it names, else on the whole form."""
-    placed = False
-    for name in error.field_errors:
-        if name in form.fields:
-            add_error(form, name, error.message)
-            placed = True
-    if not placed:
-        form.add_error(fallback, error.message)
-
-
 # ---------------------------------------------------------------- my projects
 
 
 def my_projects_view(request, tenant_slug):
-    _require(request, "projects.view")
+    require(request, "projects.view")
     projects = list(selectors.my_projects(viewer=request.membership))
     return render(
         request,
@@ -121,7 +105,7 @@ def _basics_form(request, project=None):
 
 
 def project_new_view(request, tenant_slug):
-    _require(request, "projects.file")
+    require(request, "projects.file")
     form = _basics_form(request)
     if request.method == "POST" and form.is_valid():
         try:
@@ -129,7 +113,7 @@ def project_new_view(request, tenant_slug):
                 actor=request.membership, year=form.cleaned_data["year"], **form.service_fields()
             )
         except ApplicationError as error:
-            _apply_errors(form, error)
+            apply_error(form, error)
         else:
             messages.success(
                 request, _("Draft %(code)s was saved. Now the indicators it attacks.") % {"code": project.code}
@@ -141,7 +125,7 @@ def project_new_view(request, tenant_slug):
 
 
 def project_edit_view(request, tenant_slug, project_id):
-    _require(request, "projects.file")
+    require(request, "projects.file")
     project = selectors.filing_project(viewer=request.membership, project_id=project_id)
     if not _editable(request, project, proposal=True):
         return _detail(project)
@@ -150,7 +134,7 @@ def project_edit_view(request, tenant_slug, project_id):
         try:
             services.project_update(actor=request.membership, project=project, **form.service_fields())
         except ApplicationError as error:
-            _apply_errors(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("The basics were saved."))
             return redirect("projects-indicators", tenant_slug=tenant_slug, project_id=project.pk)
@@ -191,7 +175,7 @@ def _indicator_initial(project, shortfalls):
 
 
 def project_indicators_view(request, tenant_slug, project_id):
-    _require(request, "projects.file")
+    require(request, "projects.file")
     project = selectors.filing_project(viewer=request.membership, project_id=project_id)
     if not _editable(request, project):
         return _detail(project)
@@ -258,12 +242,12 @@ def _achieved(project, indicator):
 
 
 def project_team_view(request, tenant_slug, project_id):
-    _require(request, "projects.file")
+    require(request, "projects.file")
     project = selectors.filing_project(viewer=request.membership, project_id=project_id)
     if request.htmx and "q" in request.GET:
         # The people search next to the team form, for those who set the team only.
         if not selectors.may_edit(request.membership, project):
-            raise PermissionDenied
+            raise Forbidden
         people = selectors.member_search(query=request.GET.get("q", ""))
         response = render(request, "projects/filing_team.html#member-results", {"people": people, "project": project})
         response.headers["Vary"] = "HX-Request"
@@ -324,7 +308,7 @@ PLAN_FIELDS = [
 
 
 def project_plan_view(request, tenant_slug, project_id):
-    _require(request, "projects.file")
+    require(request, "projects.file")
     project = selectors.filing_project(viewer=request.membership, project_id=project_id)
     if not _editable(request, project, correction=True):
         return _detail(project)
@@ -336,7 +320,7 @@ def project_plan_view(request, tenant_slug, project_id):
         try:
             services.project_update(actor=request.membership, project=project, **form.cleaned_data)
         except ApplicationError as error:
-            _apply_errors(form, error)
+            apply_error(form, error)
         else:
             if project.state in workflow.EDITABLE:
                 messages.success(request, _("The plan was saved. Check the proposal and submit it."))
@@ -358,10 +342,10 @@ CLOSING_FIELDS = ["verified_benefit", "verified_hours", "verified_quality", "cas
 
 def project_closing_view(request, tenant_slug, project_id):
     """The achieved indicator values, verified benefits and case summary, before asking for the closing review."""
-    _require(request, "projects.file")
+    require(request, "projects.file")
     project = selectors.filing_project(viewer=request.membership, project_id=project_id)
     if not selectors.may_edit(request.membership, project):
-        raise PermissionDenied
+        raise Forbidden
     if project.state != State.IN_PROGRESS or not project.midterm_passed:
         messages.info(
             request, _("The closing data is entered while the project runs, once its midterm review is passed.")
@@ -386,7 +370,7 @@ def project_closing_view(request, tenant_slug, project_id):
                     **{name: form.cleaned_data[name] for name in CLOSING_FIELDS},
                 )
         except ApplicationError as error:
-            _apply_errors(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("The closing data was saved. The team may now ask for the closing review."))
             return _detail(project)

@@ -1,27 +1,24 @@
 """备案 that HQ receives: the lean office's inbox of filed unit-tier projects (acknowledge, or return for
 correction), and the filing package of a project as a PDF or a ZIP with its attachments."""
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
-from lean.permissions import can
+from lean.permissions import require
 
 from .. import filings, selectors
 
 
 def filing_inbox_view(request, tenant_slug):
-    if not can(request.membership, "projects.filings"):
-        raise PermissionDenied
+    require(request, "projects.filings")
     inbox = filings.filing_inbox(viewer=request.membership)
     return render(request, "projects/filing_inbox.html", {"inbox": inbox, "shown": filings.ACKNOWLEDGED_SHOWN})
 
 
 def _package_project(request, project_id):
     """The project, to those who may see it only (404 to anyone else, as for another tenant's id)."""
-    if not can(request.membership, "projects.view"):
-        raise PermissionDenied
+    require(request, "projects.view")
     project = selectors.project_get(viewer=request.membership, project_id=project_id)
     return filings.package_project(project.pk)
 

@@ -1,12 +1,12 @@
 """财务核验 pages: the finance verifier's queue, and the sign-off page of one project (sign off or return)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from lean.errors import ApplicationError
-from lean.permissions import can
+from lean.errors import ApplicationError, Forbidden
+from lean.forms import apply_error
+from lean.permissions import require
 
 from .. import finance, selectors
 from ..forms_finance import SignoffForm, SignoffReturnForm
@@ -14,23 +14,9 @@ from ..forms_finance import SignoffForm, SignoffReturnForm
 FIELD_ALIASES = {"evidence": "evidence_file"}
 
 
-def _form_errors(form, error: ApplicationError) -> None:
-    """A service's refusal on the form: the messages on the fields it names, else on top."""
-    placed = False
-    for name, texts in error.field_errors.items():
-        name = FIELD_ALIASES.get(name, name)
-        if name in form.fields:
-            for text in texts or [error.message]:
-                form.add_error(name, text)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
-
-
 def finance_queue_view(request, tenant_slug):
     """The projects of the verifier's scope whose verified benefits wait for a sign-off (or are signed off)."""
-    if not can(request.membership, "projects.finance"):
-        raise PermissionDenied
+    require(request, "projects.finance")
     signed = request.GET.get("show") == "signed"
     projects = list(finance.finance_queue(viewer=request.membership, signed=signed))
     return render(request, "projects/finance_queue.html", {"projects": projects, "signed": signed})
@@ -41,13 +27,13 @@ def benefit_signoff_view(request, tenant_slug, project_id):
     who may, the forms to sign off or to return the figures for correction."""
     project = selectors.project_get(viewer=request.membership, project_id=project_id)
     if not finance.in_scope(request.membership, project) and not selectors.may_edit(request.membership, project):
-        raise PermissionDenied
+        raise Forbidden
     may_sign = finance.may_sign_off(request.membership, project)
     current = finance.signoff_current(project)
     attachments = list(project.attachments.all())
     posted = request.POST.get("form") if request.method == "POST" else None
     if posted and not finance.in_scope(request.membership, project):
-        raise PermissionDenied  # the service explains the rest (own team, state) on the form
+        raise Forbidden  # the service explains the rest (own team, state) on the form
     sign_form = SignoffForm(
         request.POST if posted == "sign" else None,
         request.FILES if posted == "sign" else None,
@@ -74,12 +60,12 @@ def benefit_signoff_view(request, tenant_slug, project_id):
                     finance.benefit_signoff_return(actor=request.membership, project=project, reason=data["reason"])
                     done = _("The verified benefits were returned to the team for correction.")
             except ApplicationError as error:
-                _form_errors(form, error)
+                apply_error(form, error, aliases=FIELD_ALIASES)
             else:
                 messages.success(request, done)
                 return redirect("projects-signoff", tenant_slug=tenant_slug, project_id=project.pk)
     elif posted:
-        raise PermissionDenied
+        raise Forbidden
     context = {
         "project": project,
         "current": current,

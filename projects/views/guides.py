@@ -3,14 +3,14 @@ and the projects filed against them; the lean office drafts, edits and publishes
 drafts a direction from a shortfall in one action."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lean.errors import ApplicationError
-from lean.permissions import can
+from lean.forms import apply_error, flash_error
+from lean.permissions import can, require
 from targets.models import Shortfall
 
 from .. import guides
@@ -18,30 +18,17 @@ from ..forms_reviews import DirectionForm, GuideCreateForm, GuideEditForm
 from ..selectors import library
 
 
-def _require(request, perm):
-    if not can(request.membership, perm):
-        raise PermissionDenied
-
-
-def _refused(form, error: ApplicationError):
-    form.add_error(None, error.message)
-    for name in error.field_errors:
-        if name in form.fields:
-            attrs = form.fields[name].widget.attrs
-            attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
-
-
 def guide_list_view(request, tenant_slug):
-    _require(request, "projects.view")
+    require(request, "projects.view")
     may_manage = can(request.membership, "projects.guide.manage")
     form = GuideCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        _require(request, "projects.guide.manage")
+        require(request, "projects.guide.manage")
         if form.is_valid():
             try:
                 guide = guides.guide_create(actor=request.membership, **form.cleaned_data)
             except ApplicationError as error:
-                _refused(form, error)
+                apply_error(form, error)
             else:
                 messages.success(request, _("The guide was created as a draft. Add its directions, then publish it."))
                 return redirect("projects-guide", tenant_slug=tenant_slug, guide_id=guide.pk)
@@ -57,7 +44,7 @@ def _guide(request, guide_id):
 
 
 def guide_detail_view(request, tenant_slug, guide_id):
-    _require(request, "projects.view")
+    require(request, "projects.view")
     guide = _guide(request, guide_id)
     may_edit = can(request.membership, "projects.guide.manage") and not guide.is_published
     form = GuideEditForm(
@@ -65,7 +52,7 @@ def guide_detail_view(request, tenant_slug, guide_id):
         initial={"title": guide.title, "introduction": guide.introduction},
     )
     if request.method == "POST":
-        _require(request, "projects.guide.manage")
+        require(request, "projects.guide.manage")
         action = request.POST.get("form")
         try:
             if action == "publish":
@@ -83,9 +70,9 @@ def guide_detail_view(request, tenant_slug, guide_id):
                 return redirect("projects-guide", tenant_slug=tenant_slug, guide_id=guide.pk)
         except ApplicationError as error:
             if action == "edit":
-                _refused(form, error)
+                apply_error(form, error)
             else:
-                messages.error(request, error.message)
+                flash_error(request, error)
     context = {
         "guide": guide,
         "directions": library.guide_directions(viewer=request.membership, guide=guide),
@@ -96,7 +83,7 @@ def guide_detail_view(request, tenant_slug, guide_id):
 
 
 def _direction_page(request, guide, direction=None):
-    _require(request, "projects.guide.manage")
+    require(request, "projects.guide.manage")
     if guide.is_published:
         messages.error(request, _("A published guide cannot be changed."))
         return redirect("projects-guide", tenant_slug=request.tenant.slug, guide_id=guide.pk)
@@ -126,7 +113,7 @@ def _direction_page(request, guide, direction=None):
                 actor=request.membership, guide=guide, direction=direction, sources=form.source_nodes(), **data
             )
         except ApplicationError as error:
-            _refused(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("The direction was saved."))
             return redirect("projects-guide", tenant_slug=request.tenant.slug, guide_id=guide.pk)
@@ -136,12 +123,12 @@ def _direction_page(request, guide, direction=None):
 
 
 def direction_new_view(request, tenant_slug, guide_id):
-    _require(request, "projects.guide.manage")
+    require(request, "projects.guide.manage")
     return _direction_page(request, _guide(request, guide_id))
 
 
 def direction_edit_view(request, tenant_slug, direction_id):
-    _require(request, "projects.guide.manage")
+    require(request, "projects.guide.manage")
     direction = library.direction_get(direction_id=direction_id)
     if direction is None:
         raise Http404
@@ -152,7 +139,7 @@ def direction_edit_view(request, tenant_slug, direction_id):
 def direction_from_shortfall_view(request, tenant_slug, shortfall_id):
     """One action from a shortfall's page: a draft direction in the guide of the shortfall's year (the guide is
     created when the year has none), then its form to finish it."""
-    _require(request, "projects.guide.manage")
+    require(request, "projects.guide.manage")
     shortfall = get_object_or_404(Shortfall.objects.select_related("indicator__node__tree", "unit"), pk=shortfall_id)
     guide = library.shortfall_guide(shortfall)
     try:
@@ -160,7 +147,7 @@ def direction_from_shortfall_view(request, tenant_slug, shortfall_id):
             guide = guides.guide_create(actor=request.membership, year=shortfall.indicator.node.tree.year)
         direction = guides.direction_from_shortfall(actor=request.membership, guide=guide, shortfall=shortfall)
     except ApplicationError as error:
-        messages.error(request, error.message)
+        flash_error(request, error)
         return redirect("targets-shortfall", tenant_slug=tenant_slug, shortfall_id=shortfall.pk)
     messages.success(
         request,

@@ -2,13 +2,13 @@
 a panel member's scoring form and the chair's decision; and the rubric's criteria for the lean office."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from lean.errors import ApplicationError
-from lean.permissions import can
+from lean.errors import ApplicationError, Forbidden
+from lean.forms import apply_error
+from lean.permissions import require
 
 from .. import services
 from ..forms_reviews import CriterionForm, DecisionForm, PanelForm, ScoreForm
@@ -16,23 +16,8 @@ from ..models import Criterion
 from ..selectors import reviews
 
 
-def _require(request, perm):
-    if not can(request.membership, perm):
-        raise PermissionDenied
-
-
-def _form_errors(form, error: ApplicationError, aliases=None):
-    """Show a service's refusal on the form: its message on top, and the fields it names marked."""
-    form.add_error(None, error.message)
-    for name in error.field_errors:
-        name = (aliases or {}).get(name, name)
-        if name in form.fields and name not in form.errors:
-            attrs = form.fields[name].widget.attrs
-            attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
-
-
 def review_queue_view(request, tenant_slug):
-    _require(request, "projects.reviews")
+    require(request, "projects.reviews")
     return render(request, "projects/review_queue.html", {"queue": reviews.review_queue(request.membership)})
 
 
@@ -79,13 +64,13 @@ def review_view(request, tenant_slug, review_id):
     if posted:
         form = forms.get(posted)
         if form is None:
-            raise PermissionDenied
+            raise Forbidden
         if form.is_valid():
             try:
                 done = _save(posted, member, review, form)
             except ApplicationError as error:
                 aliases = {c.code: ScoreForm.field_name(c) for c in criteria}
-                _form_errors(form, error, aliases)
+                apply_error(form, error, aliases=aliases)
             else:
                 messages.success(request, done)
                 return redirect("projects-review", tenant_slug=tenant_slug, review_id=review.pk)
@@ -135,7 +120,7 @@ def _save(posted, member, review, form) -> str:
 
 def criteria_view(request, tenant_slug):
     """The rubric: the lean office adds criteria and changes their weights and whether they count."""
-    _require(request, "projects.criteria.manage")
+    require(request, "projects.criteria.manage")
     editing = None
     edit_id = request.POST.get("criterion") or request.GET.get("edit")
     if edit_id:
@@ -154,7 +139,7 @@ def criteria_view(request, tenant_slug):
         try:
             services.criterion_save(actor=request.membership, criterion=editing, **form.cleaned_data)
         except ApplicationError as error:
-            _form_errors(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("The criterion was saved."))
             return redirect("projects-criteria", tenant_slug=tenant_slug)

@@ -1,17 +1,10 @@
 """What the target tree's API operations share: fields for periods and tenant rows, filters, paging."""
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from lean import periods
 from lean.apis import Page  # noqa: F401 (the pages every list operation uses, imported from here)
-from lean.permissions import can
-
-
-def require(member, perm: str, obj=None) -> None:
-    if not can(member, perm, obj):
-        raise PermissionDenied
 
 
 def stable_order(queryset):

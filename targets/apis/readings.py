@@ -25,10 +25,17 @@ from lean.apis import (
     write_schema,
 )
 from lean.models import Unit
+from lean.permissions import require
+from targets.apis.common import (
+    Page,
+    PeriodField,
+    RowField,
+    read_filters,
+    stable_order,
+)
 
 from .. import selectors, services
 from ..models import Indicator, Reading, TargetTree
-from .common import Page, PeriodField, RowField, read_filters, require, stable_order
 
 READINGS = "readings"
 

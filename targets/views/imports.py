@@ -4,17 +4,16 @@ from collections import Counter
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from lean import exports
-from lean.errors import ApplicationError
+from lean.errors import ApplicationError, BatchRejected
 from lean.forms import StyledForm
 from lean.imports import MAX_ROWS
-from lean.permissions import can
+from lean.permissions import require
 
 from .. import import_files, imports, selectors
 from ..models import ReadingImport
@@ -30,13 +29,8 @@ class ImportForm(StyledForm):
     )
 
 
-def _require_entry(request):
-    if not can(request.membership, "readings.enter"):
-        raise PermissionDenied
-
-
 def import_upload_view(request, tenant_slug):
-    _require_entry(request)
+    require(request, "readings.enter")
     form = ImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
     rows_error = None
     if request.method == "POST" and form.is_valid():
@@ -44,7 +38,7 @@ def import_upload_view(request, tenant_slug):
             reading_import, skipped = imports.reading_import_create(
                 actor=request.membership, upload=form.cleaned_data["file"]
             )
-        except imports.ImportRowsError as error:
+        except BatchRejected as error:
             rows_error = error
         except ApplicationError as error:
             form.add_error("file", error.message)
@@ -77,7 +71,7 @@ def _line_list(lines: list[int], shown: int = 20) -> str:
 
 
 def import_template_view(request, tenant_slug, file_format):
-    _require_entry(request)
+    require(request, "readings.enter")
     if file_format not in exports.FORMATS:
         raise Http404
     year, rows = imports.template_rows(actor=request.membership)
@@ -91,7 +85,7 @@ def import_template_view(request, tenant_slug, file_format):
 
 
 def import_preview_view(request, tenant_slug, reading_import_id):
-    _require_entry(request)
+    require(request, "readings.enter")
     reading_import = imports.reading_import_get(reading_import_id=reading_import_id)
     if not imports.may_decide(request.membership, reading_import):
         raise Http404  # someone else's upload: its rows may be for units this member does not manage
@@ -111,7 +105,7 @@ def import_preview_view(request, tenant_slug, reading_import_id):
                 messages.info(request, _("The import was cancelled; nothing was stored."))
                 return redirect("targets-import", tenant_slug=tenant_slug)
             error = _("Choose Confirm or Cancel.")
-        except imports.ImportRowsError as failure:
+        except BatchRejected as failure:
             rows_error = failure
         except ApplicationError as failure:
             error = failure.message

@@ -12,11 +12,11 @@ from lean import periods
 from lean.errors import ApplicationError
 from lean.models import Unit
 from lean.paging import paginate
+from lean.permissions import require
 
 from .. import selectors, services
 from ..forms import IndicatorForm, YearTargetForm
 from ..models import IndicatorTarget
-from .tree import require
 
 
 def _scope_unit(request, units):

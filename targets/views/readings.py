@@ -4,7 +4,6 @@ correction of a single reading, with its history."""
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,13 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lean import periods
-from lean.errors import ApplicationError
-from lean.permissions import can
+from lean.errors import ApplicationError, Forbidden
+from lean.forms import apply_error, flash_error
+from lean.permissions import can, require
 
 from .. import selectors, services
 from ..forms import ReadingEntryFilterForm, ReadingForm
 from ..models import Indicator, IndicatorTarget, Reading
-from .tree import require
 
 
 def _entry_rows(unit, period):
@@ -87,7 +86,7 @@ def reading_entry_view(request, tenant_slug):
         tree, rows = _entry_rows(unit, period)
     if request.method == "POST":
         if unit is None:
-            raise PermissionDenied
+            raise Forbidden
         items, errors = _posted_items(request, unit, period, rows)
         if not errors:
             try:
@@ -95,7 +94,7 @@ def reading_entry_view(request, tenant_slug):
             except ApplicationError as error:
                 by_index = error.field_errors
                 errors = {items[int(i)].indicator.pk: messages_ for i, messages_ in by_index.items()}
-                messages.error(request, error.message)
+                flash_error(request, error)
             else:
                 messages.success(request, _("%(count)s reading(s) saved.") % {"count": len(items)})
                 url = reverse("targets-readings", kwargs={"tenant_slug": tenant_slug})
@@ -142,7 +141,7 @@ def reading_edit_view(request, tenant_slug, reading_id):
                 **form.cleaned_data,
             )
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            apply_error(form, error)
         else:
             messages.success(request, _("The reading was corrected."))
             return redirect("targets-indicator", tenant_slug=tenant_slug, indicator_id=reading.indicator_id)

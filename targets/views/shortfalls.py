@@ -8,13 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lean.errors import ApplicationError
+from lean.forms import flash_error
 from lean.paging import paginate
-from lean.permissions import can
+from lean.permissions import can, require
 
 from .. import selectors, services
 from ..forms import ShortfallFilterForm, ShortfallForm
 from ..models import Shortfall, TargetTree
-from .tree import require
 
 
 def shortfall_list_view(request, tenant_slug):
@@ -104,7 +104,7 @@ def shortfall_assess_view(request, tenant_slug, shortfall_id):
     try:
         services.assessment_set(actor=request.membership, shortfall=shortfall, assessed=assessed, note=note)
     except ApplicationError as error:
-        messages.error(request, error.message)
+        flash_error(request, error)
     else:
         if assessed:
             messages.success(

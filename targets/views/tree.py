@@ -2,7 +2,6 @@
 office's editing of nodes."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +10,8 @@ from django.views.decorators.http import require_POST
 
 from lean import periods
 from lean.errors import ApplicationError
-from lean.permissions import can
+from lean.forms import flash_error
+from lean.permissions import require
 
 from .. import rollup, selectors, services
 from ..forms import IndicatorForm, NodeForm, TreeFilterForm, TreeForm
@@ -20,11 +20,6 @@ from ..models import Indicator, TargetTree
 
 def tree_url(tenant_slug: str, year: int) -> str:
     return f"{reverse('targets-tree', kwargs={'tenant_slug': tenant_slug})}?year={year}"
-
-
-def require(request, perm: str, obj=None):
-    if not can(request.membership, perm, obj):
-        raise PermissionDenied
 
 
 def picked(request, tree: TargetTree | None = None):
@@ -185,7 +180,7 @@ def node_delete_view(request, tenant_slug, target_node_id):
     try:
         services.node_delete(node=node)
     except ApplicationError as error:
-        messages.error(request, error.message)
+        flash_error(request, error)
     else:
         messages.success(request, _("Node %(code)s was removed.") % {"code": node.code})
     return redirect(tree_url(tenant_slug, node.tree.year))

@@ -126,7 +126,7 @@ def test_good_xlsx_with_english_headers_excel_dates_numbers_and_skipped_rows(ben
     )
     assert response.status_code == 200, (
         response.context["form"].errors,
-        response.context["rows_error"] and response.context["rows_error"].problems,
+        response.context["rows_error"] and response.context["rows_error"].rows,
     )
     rows = response.context["preview"]
     assert [(row.line, str(row.item.period), row.value_text, row.item.confidence) for row in rows] == [
@@ -166,7 +166,7 @@ def test_a_file_with_bad_rows_stores_nothing_and_lists_every_bad_row(bench, logi
     )
     assert response.status_code == 400
     assert stored(a) == BEFORE
-    problems = {p.line: p.errors for p in response.context["rows_error"].problems}
+    problems = {p.row: p.errors for p in response.context["rows_error"].rows}
     assert sorted(problems) == list(range(3, 16))
     assert problems[3] == ["NOPE is not a benchmark indicator."]
     assert problems[4] == ["There is no peer named 无名氏."]
@@ -272,8 +272,8 @@ def test_confirm_checks_again_and_stores_nothing_when_things_changed(bench, logi
         Peer.objects.filter(pk=a.extra["peer"].pk).update(active=False)
     response = client.post(URL, {"token": token})
     assert response.status_code == 400
-    (problem,) = response.context["rows_error"].problems
-    assert (problem.line, problem.errors) == (3, ["行业标杆电厂 is no longer active."])
+    (problem,) = response.context["rows_error"].rows
+    assert (problem.row, problem.errors) == (3, ["行业标杆电厂 is no longer active."])
     assert stored(a) == BEFORE
 
     with tenant_scope(a.tenant):
@@ -281,7 +281,7 @@ def test_confirm_checks_again_and_stores_nothing_when_things_changed(bench, logi
         Peer.objects.filter(pk=a.extra["second"].pk).delete()
     response = client.post(URL, {"token": token})
     assert response.status_code == 400
-    assert [p.line for p in response.context["rows_error"].problems] == [2]
+    assert [p.row for p in response.context["rows_error"].rows] == [2]
     assert stored(a) == BEFORE
 
 
@@ -333,7 +333,7 @@ def test_template_lists_every_active_indicator_and_peer_and_imports_back(bench, 
     out = io.BytesIO()
     book.save(out)
     response = upload(client, SimpleUploadedFile("filled.xlsx", out.getvalue()))
-    assert response.status_code == 200, response.context["rows_error"] and response.context["rows_error"].problems
+    assert response.status_code == 200, response.context["rows_error"] and response.context["rows_error"].rows
     assert len(response.context["preview"]) == 3 and response.context["skipped_count"] == 1
     assert client.post(URL, {"token": response.context["token"]}).status_code == 302
     assert stored(a)[("A1.2", "行业标杆电厂", quarter)] == 88 and ("A1.1", "对标二厂", month) not in stored(a)

@@ -70,7 +70,7 @@ def test_only_the_lean_office_sets_rules_and_bad_rules_list_every_problem(a):
     with tenant_scope(a.tenant):
         with pytest.raises(ApplicationError) as error:
             scoring.rule_version_create(actor=a.manager, rules=new_rules(), effective_from=date(2025, 1, 1))
-        assert error.value.code == "forbidden"
+        assert error.value.code == "permission_denied"
         bad = new_rules(qc="0")
         bad["factors"] = {
             **bad["factors"],
@@ -122,7 +122,7 @@ def test_unit_tuning_outside_bounds_is_refused_and_nothing_stored(a):
                 type_base={},
                 effective_from=date(2025, 1, 1),
             )
-        assert error.value.code == "forbidden"
+        assert error.value.code == "permission_denied"
 
 
 def test_a_unit_adds_its_own_type_within_hqs_base_bounds(a):
@@ -165,7 +165,7 @@ def test_qc_circles_are_recorded_by_managers_only(a):
             contributions.contribution_record(
                 actor=a.employee, kind=kind("qc"), title="QC", occurred_on=date(2025, 1, 1), levels=Levels()
             )
-        assert error.value.code == "forbidden"
+        assert error.value.code == "permission_denied"
         qc = make_qc(a)
         assert qc.status == "verified"  # the recorder may verify
 
@@ -219,7 +219,7 @@ def test_a_rescore_is_explicit_audited_and_never_touches_final_points(a):
         assert qc.points == D("96.40")  # a new version changes nothing by itself
         with pytest.raises(ApplicationError) as error:
             contributions.contribution_rescore(actor=a.manager, contribution=qc, reason="新规则")
-        assert error.value.code == "forbidden"
+        assert error.value.code == "permission_denied"
         rescore = contributions.contribution_rescore(actor=a.lean_office, contribution=qc, reason="执行新规则")
         qc.refresh_from_db()
         assert (rescore.before_points, rescore.after_points) == (D("96.40"), D("125.20"))
@@ -303,7 +303,7 @@ def test_the_suggestion_flow_and_the_adoption_rate(a):
         assert error.value.code == "wrong_state"  # evaluate first
         with pytest.raises(ApplicationError) as error:
             suggestions.suggestion_evaluate(actor=a.employee, suggestion=ideas[0], evaluation="好")
-        assert error.value.code == "forbidden"
+        assert error.value.code == "permission_denied"
         for idea in ideas[:3]:
             suggestions.suggestion_evaluate(actor=a.manager, suggestion=idea, evaluation="可行性分析")
         suggestions.suggestion_decide(
@@ -418,7 +418,7 @@ def test_incentives_need_a_reason_and_bonus_points_a_positive_amount(a):
             incentives.incentive_create(
                 actor=a.employee, member=a.employee, kind="honour", name="自封", reason="x", awarded_on=date(2025, 1, 1)
             )
-        assert error.value.code == "forbidden"
+        assert error.value.code == "permission_denied"
         made = incentives.incentive_create(
             actor=a.manager,
             member=a.employee,

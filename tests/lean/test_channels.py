@@ -344,7 +344,7 @@ def test_only_the_lean_office_manages_channels_and_names_are_unique(tenant_a):
                     name="群",
                     webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
                 )
-            assert error.value.code == "forbidden"
+            assert error.value.code == "permission_denied"
         channel = wecom(a, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", name="精益群")
         with pytest.raises(ApplicationError) as error:
             wecom(a, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k2", name=" 精益群 ")

@@ -106,7 +106,7 @@ def test_enqueue_is_for_the_lean_office_and_checks_the_period(two_tenants, sent)
         runs = JobRun.objects.count()
         with pytest.raises(ApplicationError) as error:
             job_enqueue(actor=a.manager, job="shortfall_report")
-        assert error.value.code == "forbidden"
+        assert error.value.code == "permission_denied"
         with pytest.raises(ApplicationError) as error:
             job_enqueue(actor=a.lean_office, job="shortfall_report", period="2026-13")
         assert error.value.code == "invalid_period"

@@ -1,6 +1,7 @@
-"""Honest coverage (projects/selectors/coverage.py): only approved or running projects cover a shortfall, and a project's
-link covers its indicator × unit over the project's span, not just the linked monthly row. The same rule shows in
-the shortfall list (filter and badge), the shortfall page, the reports, the dashboard tile and the dynamic query."""
+"""Honest coverage (projects/selectors/coverage.py): only approved or running projects cover a shortfall, and a
+project's link covers its indicator × unit over the project's span, not just the linked monthly row. The same
+rule shows in the shortfall list (filter and badge), the shortfall page, the reports, the dashboard tile and the
+dynamic query."""
 
 from datetime import date, datetime
 

@@ -168,7 +168,7 @@ def test_a_file_with_bad_rows_stores_nothing_and_lists_every_bad_row(tree, login
     )
     assert response.status_code == 400
     assert import_count(a) == before and readings(a) == {}
-    problems = {p.line: p.errors for p in response.context["rows_error"].problems}
+    problems = {p.row: p.errors for p in response.context["rows_error"].rows}
     assert sorted(problems) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
     assert problems[3] == ["There is no indicator NOPE in the 2024 target tree."]
     assert problems[4] == ["There is no unit with code X9."]
@@ -237,8 +237,8 @@ def test_a_manager_may_import_only_for_their_own_units(tree, login, english):
         csv_upload([["M1", "U1-T1", "2024-01", "96", ""], ["H1", "HQ", "2024-01", "1", ""]], header=EN),
     )
     assert response.status_code == 400
-    (problem,) = response.context["rows_error"].problems
-    assert problem.line == 3 and problem.errors == ["You may not enter readings for 甲公司总部."]
+    (problem,) = response.context["rows_error"].rows
+    assert problem.row == 3 and problem.errors == ["You may not enter readings for 甲公司总部."]
     assert upload(client, csv_upload([["M1", "U1-T1", "2024-01", "96", ""]])).status_code == 302
 
 
@@ -305,8 +305,8 @@ def test_confirm_checks_again_and_stores_nothing_when_the_rules_changed(tree, lo
         services.indicator_update(indicator=x["m1"], units=[a.unit])  # the team no longer measures M1
     response = client.post(location, {"action": "confirm"})
     assert response.status_code == 400
-    (problem,) = response.context["rows_error"].problems
-    assert problem.line == 3 and problem.errors == ["M1 does not apply to 甲公司一班组."]
+    (problem,) = response.context["rows_error"].rows
+    assert problem.row == 3 and problem.errors == ["M1 does not apply to 甲公司一班组."]
     assert readings(a) == {}
     with tenant_scope(a.tenant):
         assert ReadingImport.objects.get(pk=location.rstrip("/").rsplit("/", 1)[1]).status == "preview"
