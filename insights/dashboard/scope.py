@@ -11,11 +11,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from lean.access import is_within
+from lean.errors import Forbidden
 from lean.models import Membership, Role, Unit
 from targets.models import TargetTree
 from targets.selectors import tree_for
-
-from ..errors import Forbidden
 
 CHILD = 11  # one level of a materialised path: "0000000004/"
 
