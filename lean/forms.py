@@ -7,27 +7,34 @@ from lean.errors import ApplicationError, Forbidden
 from .models import Role, Unit
 
 
-def apply_error(form, error: ApplicationError, *, aliases=None, fallback: str | None = None) -> None:
+def apply_error(
+    form, error: ApplicationError, *, aliases=None, fallback: str | None = None, summary: bool = False
+) -> None:
     """The one way a view shows a service's ApplicationError on the form it renders again.
 
     Each message goes on the field the error names (the input drawn as invalid); `aliases` ({path: field} or
     a callable) renames a path the form calls otherwise. Messages of paths the form has no field for go on the
-    form as a whole, and the error's own message goes on top (or on `fallback`) when no field took one. A
-    refusal (Forbidden) is no form error: it goes on to the 403 page with its message.
+    form as a whole, and the error's own message goes on top (or on `fallback`) when no field took one. With
+    `summary`, the error's message goes on top and the fields it names are only drawn as invalid (forms that
+    show one sentence for the whole refusal). A refusal (Forbidden) is no form error: it goes on to the 403 page
+    with its message.
     """
     if isinstance(error, Forbidden):
         raise error
+    if summary:
+        form.add_error(None, error.message)
+        for path in error.field_errors:
+            name = path if path in form.fields or not aliases else _alias(aliases, path)
+            if name in form.fields:
+                _mark_invalid(form, name)
+        return
     placed = False
     for path, texts in error.field_errors.items():
-        name = path
-        if name not in form.fields and aliases:
-            name = aliases(path) if callable(aliases) else aliases.get(path)
+        name = path if path in form.fields or not aliases else _alias(aliases, path)
         if name in form.fields:
             for text in texts or [error.message]:
                 form.add_error(name, text)
-            attrs = form.fields[name].widget.attrs
-            if "is-invalid" not in attrs.get("class", ""):
-                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+            _mark_invalid(form, name)
             placed = True
         else:
             for text in texts:
@@ -47,6 +54,16 @@ def submitted(request, form, service, *, aliases=None, **kwargs):
     except ApplicationError as error:
         apply_error(form, error, aliases=aliases)
         return None
+
+
+def _alias(aliases, path: str):
+    return aliases(path) if callable(aliases) else aliases.get(path)
+
+
+def _mark_invalid(form, name: str) -> None:
+    attrs = form.fields[name].widget.attrs
+    if "is-invalid" not in attrs.get("class", ""):
+        attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
 
 
 def flash_error(request, error: ApplicationError) -> None:

@@ -28,7 +28,7 @@ def guide_list_view(request, tenant_slug):
             try:
                 guide = guides.guide_create(actor=request.membership, **form.cleaned_data)
             except ApplicationError as error:
-                apply_error(form, error)
+                apply_error(form, error, summary=True)
             else:
                 messages.success(request, _("The guide was created as a draft. Add its directions, then publish it."))
                 return redirect("projects-guide", tenant_slug=tenant_slug, guide_id=guide.pk)
@@ -70,7 +70,7 @@ def guide_detail_view(request, tenant_slug, guide_id):
                 return redirect("projects-guide", tenant_slug=tenant_slug, guide_id=guide.pk)
         except ApplicationError as error:
             if action == "edit":
-                apply_error(form, error)
+                apply_error(form, error, summary=True)
             else:
                 flash_error(request, error)
     context = {
@@ -113,7 +113,7 @@ def _direction_page(request, guide, direction=None):
                 actor=request.membership, guide=guide, direction=direction, sources=form.source_nodes(), **data
             )
         except ApplicationError as error:
-            apply_error(form, error)
+            apply_error(form, error, summary=True)
         else:
             messages.success(request, _("The direction was saved."))
             return redirect("projects-guide", tenant_slug=request.tenant.slug, guide_id=guide.pk)

@@ -70,7 +70,7 @@ def review_view(request, tenant_slug, review_id):
                 done = _save(posted, member, review, form)
             except ApplicationError as error:
                 aliases = {c.code: ScoreForm.field_name(c) for c in criteria}
-                apply_error(form, error, aliases=aliases)
+                apply_error(form, error, aliases=aliases, summary=True)
             else:
                 messages.success(request, done)
                 return redirect("projects-review", tenant_slug=tenant_slug, review_id=review.pk)
@@ -139,7 +139,7 @@ def criteria_view(request, tenant_slug):
         try:
             services.criterion_save(actor=request.membership, criterion=editing, **form.cleaned_data)
         except ApplicationError as error:
-            apply_error(form, error)
+            apply_error(form, error, summary=True)
         else:
             messages.success(request, _("The criterion was saved."))
             return redirect("projects-criteria", tenant_slug=tenant_slug)

@@ -142,6 +142,13 @@ def test_apply_error_without_a_field_goes_on_top_or_on_the_fallback():
     assert form.errors["title"] == ["Already there."] and not form.non_field_errors()
 
 
+def test_apply_error_as_a_summary_puts_the_message_on_top_and_marks_the_fields():
+    form = bound_form()
+    apply_error(form, ApplicationError("Give a reason.", field_errors={"title": ["x"]}), summary=True)
+    assert form.non_field_errors() == ["Give a reason."] and "title" not in form.errors
+    assert "is-invalid" in form.fields["title"].widget.attrs["class"]
+
+
 def test_a_refusal_is_no_form_error_but_the_403_page():
     form = bound_form()
     with pytest.raises(Forbidden):
