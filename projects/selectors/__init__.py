@@ -55,7 +55,7 @@ def visible_q(viewer: Membership) -> Q:
         q |= Q(unit_id=viewer.unit_id)
         q |= Q(pk__in=ProjectUnit.objects.filter(unit_id=viewer.unit_id).values("project_id"))
     if Role.FINANCE in viewer.roles:  # 财务核验: a verifier reads the projects whose benefits they sign off
-        from .finance import finance_scope
+        from projects.finance import finance_scope
 
         q |= subtree_q(finance_scope(viewer))
     if Role.REVIEWER in viewer.roles:
