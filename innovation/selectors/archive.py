@@ -15,7 +15,7 @@ from lean.models import Membership, Unit
 from lean.permissions import can
 from lean.tenancy import current_tenant
 
-from .models import Contribution, ContributionType, Credit, Incentive, Listing, Objection, Suggestion
+from ..models import Contribution, ContributionType, Credit, Incentive, Listing, Objection, Suggestion
 
 # Points count once verified; "final" once a finalized listing locked them.
 COUNTED = Q(contribution__status=Contribution.Status.VERIFIED)
@@ -305,8 +305,8 @@ def listing_rows(*, listing: Listing, unit: Unit | None = None):
 
 from django.db.models import Case, IntegerField, Prefetch, Value, When  # noqa: E402
 
-from . import points  # noqa: E402
-from .models import RuleVersion, Studio, UnitTuning  # noqa: E402
+from .. import points  # noqa: E402
+from ..models import RuleVersion, Studio, UnitTuning  # noqa: E402
 
 
 def rule_versions() -> list:
@@ -350,7 +350,7 @@ def managed_units(*, viewer: Membership):
 def tuning_preview(*, unit: Unit, day: date, factors: dict, type_base: dict, sample):
     """Points a sample contribution of `unit` would get with a tuning being edited (nothing is stored). Raises
     points.RulesError when the tuning breaks HQ's bounds or the type has no base."""
-    from .services.scoring import rule_version_for
+    from ..services.scoring import rule_version_for
 
     version = rule_version_for(day)
     own = ContributionType.objects.filter(unit=unit).values_list("code", flat=True)
