@@ -1,0 +1,3 @@
+"""The audit log (being split into sub-modules)."""
+
+from .page import *  # noqa: F403
