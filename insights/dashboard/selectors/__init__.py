@@ -1,0 +1,3 @@
+"""The figures of the dashboard's tiles (being split into sub-modules)."""
+
+from .targets import *  # noqa: F403
