@@ -5,5 +5,5 @@ list page behind its figures.
 - `scope.py`: whose data a tile shows (the whole tenant, or a unit's subtree; a unit manager never more than
   their own subtree);
 - `selectors/`: the figures of each tile (aggregate queries only), by the domain they read;
-- `tiles.py`: a tile's figures as a chart, a table and drill-down links, for the page and its JSON endpoint.
+- `tiles/`: a tile's figures as a chart, a table and drill-down links, for the page and its JSON endpoint.
 """
