@@ -1,0 +1,3 @@
+"""Shortfall reports (being split into sub-modules)."""
+
+from .content import *  # noqa: F403
