@@ -1,4 +1,4 @@
-"""The audit log (审计日志): every sensitive change of the tenant, for the lean office (insights/audit/log.py)."""
+"""The audit log (审计日志): every sensitive change of the tenant, for the lean office (insights/audit/log/)."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
