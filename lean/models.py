@@ -325,7 +325,7 @@ class SsoSettings(TenantModel):
 class AuditEvent(TenantModel):
     """A sensitive change to something that keeps no history table of its own: the tenant's settings (the Tenant
     row lives outside row-level security, so a history of it could not be a tenant table). The audit log
-    (insights/audit/log.py) reads these with the history tables. `changes` maps a field to its [old, new] values."""
+    (insights/audit/log/) reads these with the history tables. `changes` maps a field to its [old, new] values."""
 
     kind = models.CharField(max_length=40)  # "tenant.settings"
     actor = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")

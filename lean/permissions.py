@@ -69,7 +69,7 @@ permissions.add_rule("members.edit", is_lean_office)
 permissions.add_rule("members.access", is_lean_office)
 permissions.add_rule("tenant.settings", is_lean_office)
 permissions.add_rule("history.view", is_lean_office)
-permissions.add_rule("audit.view", is_lean_office)  # insights/audit/log.py; leaders read results, not logs
+permissions.add_rule("audit.view", is_lean_office)  # insights/audit/log/; leaders read results, not logs
 permissions.add_rule("apikeys.manage", is_lean_office)
 permissions.add_rule("webhooks.manage", is_lean_office)
 permissions.add_rule("channels.manage", is_lean_office)

@@ -88,7 +88,7 @@ def tenant_settings_update(*, actor: Membership, ranking_enabled: bool) -> Tenan
     require(actor, "tenant.settings")
     tenant = Tenant.objects.select_for_update().get(pk=current_tenant().pk)
     if tenant.ranking_enabled != ranking_enabled:
-        # The Tenant row keeps no history: the audit log reads this record instead (insights/audit/log.py).
+        # The Tenant row keeps no history: the audit log reads this record instead (insights/audit/log/).
         AuditEvent.objects.create(
             tenant=tenant,
             kind="tenant.settings",

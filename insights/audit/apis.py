@@ -1,4 +1,4 @@
-"""The audit log, read-only, for the lean office's tools (insights/audit/log.py)."""
+"""The audit log, read-only, for the lean office's tools (insights/audit/log/)."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema

@@ -4,6 +4,6 @@ list page behind its figures.
 
 - `scope.py`: whose data a tile shows (the whole tenant, or a unit's subtree; a unit manager never more than
   their own subtree);
-- `selectors.py`: the figures of each tile (aggregate queries only);
-- `tiles.py`: a tile's figures as a chart, a table and drill-down links, for the page and its JSON endpoint.
+- `selectors/`: the figures of each tile (aggregate queries only), by the domain they read;
+- `tiles/`: a tile's figures as a chart, a table and drill-down links, for the page and its JSON endpoint.
 """

@@ -1,4 +1,4 @@
-"""The audit log (审计日志): every sensitive change of the tenant, for the lean office (insights/audit/log.py)."""
+"""The audit log (审计日志): every sensitive change of the tenant, for the lean office (insights/audit/log/)."""
 
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers

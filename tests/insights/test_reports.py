@@ -199,7 +199,7 @@ def test_injected_failure_leaves_no_report_and_a_failed_run(data, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("mail relay exploded")
 
-    monkeypatch.setattr("insights.reports._send", explode)
+    monkeypatch.setattr("insights.reports.making._send", explode)
     run = run_job(job="shortfall_report", tenant=a.tenant, period="2025-02")
     assert run.status == JobRun.Status.FAILED
     assert "mail relay exploded" in run.error

@@ -199,7 +199,7 @@ def test_a_failed_run_leaves_the_period_due(two_tenants, monkeypatch):
     from insights.reports import is_due
 
     now = at(2025, 3, 5, 0, 30)
-    monkeypatch.setattr("insights.reports._send", lambda *args: 1 / 0)
+    monkeypatch.setattr("insights.reports.making._send", lambda *args: 1 / 0)
     assert run_job(job="shortfall_report", tenant=a.tenant, period="2025-02").status == "failed"
     with tenant_scope(a.tenant):
         assert is_due(a.tenant, now)

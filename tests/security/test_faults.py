@@ -180,7 +180,7 @@ WORKER = textwrap.dedent(
 
     django.setup()
     from innovation.services import listings
-    from insights import reports
+    from insights.reports import making
 
     FLAGS = Path(sys.argv[1])
 
@@ -201,7 +201,7 @@ WORKER = textwrap.dedent(
         return call
 
 
-    reports._summary = midway(reports._summary)  # the units' reports are inserted, the summary not yet
+    making._summary = midway(making._summary)  # the units' reports are inserted, the summary not yet
     listings.notify = midway(listings.notify)  # the listing is saved and the contributions are on it
 
     from config.celery import app
