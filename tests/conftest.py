@@ -4,7 +4,9 @@ The test database is created and migrated by the role that owns the tables; the 
 the application role, exactly as production does, so row-level security is really exercised.
 """
 
+import copy
 import logging
+import shutil
 from contextlib import contextmanager
 
 import pytest
@@ -22,10 +24,21 @@ from lean.models import Tenant
 from .factories import PASSWORD, make_tenant_set, populate
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TENANTS = (("alpha", "甲公司"), ("beta", "乙公司"))
 
 
-def _demo_database_name() -> str:
-    return f"{connection.settings_dict['NAME']}_demo"[:63]
+# Seeded states: a test that asks for one of these fixtures (and is not transactional) runs on a copy of the test
+# database that already holds it, seeded once per session and worker, inside a transaction that is rolled back like
+# any `db` test's, so the state stays as seeded for the next test. The demo takes about a minute to seed; the two
+# populated tenants are asked for by a hundred and fifty tests.
+SHARED_STATES = ("demo", "two_tenants")
+TRANSACTIONAL = {"transactional_db", "live_server", "django_db_reset_sequences", "worker"}
+_shared = {}  # state -> what its seeding made (the demo's messages, the two tenant sets), once seeded
+_current = {"state": None}  # the state the running test is on
+
+
+def _state_database_name(state: str) -> str:
+    return f"{connection.settings_dict['NAME']}_{state.replace('_', '')}"[:63]
 
 
 @pytest.fixture(scope="session")
@@ -43,18 +56,21 @@ def django_db_setup(
             # Tests that bulk-insert thousands of rows ANALYZE them (tests.factories.analyze), as autovacuum would in
             # production; otherwise the planner guesses from empty tables and the page takes minutes.
             cursor.execute(f"GRANT MAINTAIN ON ALL TABLES IN SCHEMA public TO {settings.LEAN_APP_DB_ROLE}")
-        # A twin of the fresh test database (same schema, roles, grants and policies, no rows) for the demo, which
-        # the `demo` fixture seeds on first use. Copied now: a database can only be copied while nobody is
-        # connected to it, and later the live server's threads keep their connections.
-        demo_name, test_name = _demo_database_name(), connection.settings_dict["NAME"]
+        # A twin of the fresh test database (same schema, roles, grants and policies, no rows) for each seeded
+        # state, seeded on first use. Copied now: a database can only be copied while nobody is connected to it,
+        # and later the live server's threads keep their connections.
+        test_name = connection.settings_dict["NAME"]
+        names = [_state_database_name(state) for state in SHARED_STATES]
         connection.close()
         with connection._nodb_cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{demo_name}"')
-            cursor.execute(f'CREATE DATABASE "{demo_name}" TEMPLATE "{test_name}"')
+            for name in names:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{test_name}"')
     yield
     with django_db_blocker.unblock(), as_owner():
         with connection._nodb_cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{demo_name}" WITH (FORCE)')
+            for name in names:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not django_db_keepdb:
             teardown_databases(db_config, verbosity=0)
 
@@ -62,8 +78,7 @@ def django_db_setup(
 @contextmanager
 def _on_database(name: str):
     """The default connection points at another database of the same server for a while."""
-    if connection.in_atomic_block:
-        pytest.fail("the demo fixture must come before any fixture that uses the database")
+    assert not connection.in_atomic_block, "switching databases inside a transaction"
     saved = connection.settings_dict["NAME"]
     connection.close()
     connection.settings_dict["NAME"] = name
@@ -74,45 +89,78 @@ def _on_database(name: str):
         connection.settings_dict["NAME"] = saved
 
 
-@pytest.fixture(scope="session")
-def _demo_seed(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo (lean.demo.seed.seed_all), seeded once per session and worker into the demo database; its messages.
-
-    Seeded as the application role, in one transaction as a test would; its on-commit work (mails, channel and
-    webhook deliveries queued for the Celery worker) is dropped, as in a test whose transaction never commits."""
+def _seed_demo():
     from lean.demo import seed
 
-    media = tmp_path_factory.mktemp("demo-media")
-    with (
-        django_db_blocker.unblock(),
-        _on_database(_demo_database_name()),
-        override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=media),
-    ):
+    return list(seed.seed_all())
+
+
+def _seed_two_tenants():
+    return tuple(populate(make_tenant_set(slug, name)) for slug, name in TENANTS)
+
+
+SEEDS = {"demo": _seed_demo, "two_tenants": _seed_two_tenants}
+
+
+def _seed(state, media):
+    """Seeded as the application role, in one transaction as a test would; its on-commit work (mails, channel and
+    webhook deliveries queued for the Celery worker) is dropped, as in a test whose transaction never commits."""
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=media):
         with transaction.atomic():
-            messages = list(seed.seed_all())
+            made = SEEDS[state]()
             connection.run_on_commit = []
     cache.clear()
-    return messages
+    return made
+
+
+def _state_of(item):
+    names = set(getattr(item, "fixturenames", ()))
+    if names & TRANSACTIONAL:
+        return None
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return None
+    return next((state for state in SHARED_STATES if state in names), None)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items):
+    for item in items:
+        state = _state_of(item)
+        if state is None:
+            continue
+        # Set up before any other fixture, so the test's transaction opens on the seeded database (the list may
+        # be shared by the cases of a parametrized test).
+        if "_shared_database" not in item.fixturenames:
+            item.fixturenames.insert(0, "_shared_database")
+        if state == "demo":
+            # With `--dist loadgroup` (pyproject.toml) the tests on the demo run on one worker: seeded once.
+            item.add_marker(pytest.mark.xdist_group("demo"))
 
 
 @pytest.fixture
-def demo(request, _demo_seed, django_db_blocker):
-    """The seeded demo, shared by every test that asks for it: the messages of its seeding. The test runs on the
-    demo database inside a transaction that is rolled back, like any `db` test, so the demo stays as seeded.
+def _shared_database(request, django_db_setup, django_db_blocker, tmp_path_factory, tmp_path):
+    state = _state_of(request.node)
+    media = tmp_path_factory.getbasetemp() / f"seeded-{state}-media"
+    with django_db_blocker.unblock(), _on_database(_state_database_name(state)):
+        if state not in _shared:
+            media.mkdir(exist_ok=True)
+            _shared[state] = _seed(state, media)
+        # The seed's uploads, where this test's MEDIA_ROOT will be (the _media_in_tmp fixture).
+        shutil.copytree(media, tmp_path / "media", dirs_exist_ok=True)
+        _current["state"] = state
+        try:
+            yield
+        finally:
+            _current["state"] = None
 
-    Ask for it before `db` or any fixture that touches the database."""
-    with _on_database(_demo_database_name()):
-        request.getfixturevalue("db")
-        yield _demo_seed
-        # pytest-django rolls the test's transaction back (its `db` fixture ends first), then the connection
-        # returns to the test database.
 
-
-def pytest_collection_modifyitems(items):
-    # With `--dist loadgroup` (pyproject.toml) the tests on the demo run on one worker, so it is seeded only once.
-    for item in items:
-        if "demo" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("demo"))
+@pytest.fixture
+def demo(db):
+    """The demo (lean.demo.seed.seed_all), seeded once per session, as its seeding left it: the messages it gave."""
+    if _current["state"] != "demo":
+        pytest.fail("the demo is there for tests that are not transactional only")
+    return _shared["demo"]
 
 
 @pytest.fixture
@@ -140,21 +188,29 @@ def _cached(tenant_set):
     return tenant_set
 
 
-@pytest.fixture
-def tenant_a(db):
-    return _cached(make_tenant_set("alpha", "甲公司"))
+def _tenant_set(request, index):
+    if _current["state"] == "two_tenants" and "two_tenants" in request.fixturenames:
+        # Seeded once (see SHARED_STATES), a fresh copy for each test: a test may change its objects.
+        return _cached(copy.deepcopy(_shared["two_tenants"][index]))
+    return _cached(make_tenant_set(*TENANTS[index]))
 
 
 @pytest.fixture
-def tenant_b(db):
-    return _cached(make_tenant_set("beta", "乙公司"))
+def tenant_a(db, request):
+    return _tenant_set(request, 0)
+
+
+@pytest.fixture
+def tenant_b(db, request):
+    return _tenant_set(request, 1)
 
 
 @pytest.fixture
 def two_tenants(tenant_a, tenant_b):
     """Both tenants with a row in every tenant table (the probe and the RLS tests rely on it)."""
-    for tenant_set in (tenant_a, tenant_b):
-        populate(tenant_set)
+    if _current["state"] != "two_tenants":
+        for tenant_set in (tenant_a, tenant_b):
+            populate(tenant_set)
     return tenant_a, tenant_b
 
 
