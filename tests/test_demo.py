@@ -1,5 +1,6 @@
-"""The demo, seeded once for every app (it takes about a minute): each app's part is checked by its own
-`check_seed` (tests/<app>/test_demo.py), then a second run adds nothing anywhere."""
+"""The demo, seeded once for every app and once per session (it takes about a minute; the `demo` fixture,
+tests/conftest.py): each app's part is checked by its own `check_seed` (tests/<app>/test_demo.py), then a second run
+adds nothing anywhere."""
 
 from config.demo import seed
 from tests.innovation import test_demo as innovation
@@ -10,8 +11,8 @@ PARTS = {"targets": targets, "projects": projects, "innovation": innovation}
 SLUGS = ("huaxin", "lvyuan")
 
 
-def test_the_demo_seeds_every_app_and_a_second_run_changes_nothing(db, client):
-    messages = list(seed.seed_all())
+def test_the_demo_seeds_every_app_and_a_second_run_changes_nothing(demo, client):
+    messages = demo
     for app, part in PARTS.items():
         assert f"demo {app} huaxin: created" in messages and f"demo {app} lvyuan: created" in messages
         part.check_seed(messages, client)

@@ -1,19 +1,16 @@
 """The demo benchmarking: seeded after the demo target trees, it gives the board its indicators, five outside
 peers with two years of figures, proposals in every state, practices and benchmark shortfalls; a second run
-changes nothing."""
+changes nothing. Checked on the demo as seeded for every app (the `demo` fixture, seeded once per session)."""
 
 from collections import Counter
 
-import pytest
-
-from benchmarking import demo
+from benchmarking import demo as benchmarking_demo
 from benchmarking.demo import huaxin
 from benchmarking.demo.build import peer_figures
 from benchmarking.models import BenchmarkIndicator, Peer, PeerValue, Practice, Proposal
 from config.demo import seed
-from lean.models import Role
+from lean.models import Role, Tenant
 from lean.tenancy import tenant_scope
-from targets import demo as targets_demo
 from targets.demo.build import month_range
 from targets.models import Indicator, Shortfall
 
@@ -35,18 +32,12 @@ def snapshot():
     }
 
 
-@pytest.fixture
-def huaxin_tenant(db):
-    tenant = seed.seed_huaxin()
-    assert targets_demo.seed(tenant)
-    return tenant
-
-
-def test_seed_gives_huaxin_benchmarks_peers_values_proposals_practices_and_shortfalls(huaxin_tenant):
+def test_seed_gives_huaxin_benchmarks_peers_values_proposals_practices_and_shortfalls(demo):
     assert [app for app, _step in seed.APP_STEPS].index("benchmarking") > [app for app, _step in seed.APP_STEPS].index(
         "targets"
     )
-    assert demo.seed(huaxin_tenant) is True
+    assert "demo benchmarking huaxin: created" in demo
+    huaxin_tenant = Tenant.objects.get(slug="huaxin")
 
     with tenant_scope(huaxin_tenant):
         benchmarks = list(BenchmarkIndicator.objects.select_related("indicator__node__tree"))
@@ -104,21 +95,25 @@ def test_seed_gives_huaxin_benchmarks_peers_values_proposals_practices_and_short
         ) == {2025, 2026}
         before = snapshot()
 
-    assert demo.seed(huaxin_tenant) is False
+    assert benchmarking_demo.seed(huaxin_tenant) is False
     with tenant_scope(huaxin_tenant):
         assert snapshot() == before
 
 
-def test_seed_gives_lvyuan_three_benchmarks_and_two_peers_for_2026(db):
+def test_without_a_target_tree_there_is_nothing_to_benchmark(db):
     tenant = seed.seed_lvyuan()
-    assert demo.seed(tenant) is False  # no target tree yet: nothing to benchmark
-    assert targets_demo.seed(tenant) and demo.seed(tenant)
+    assert benchmarking_demo.seed(tenant) is False
+
+
+def test_seed_gives_lvyuan_three_benchmarks_and_two_peers_for_2026(demo):
+    assert "demo targets lvyuan: created" in demo and "demo benchmarking lvyuan: created" in demo
+    tenant = Tenant.objects.get(slug="lvyuan")
     with tenant_scope(tenant):
         assert BenchmarkIndicator.objects.count() == 3 and Peer.objects.count() == 2
         assert not Proposal.objects.exists()
         assert {v.period.year for v in PeerValue.objects.all()} == {2026}
         assert all(b.peer_values.count() > 0 for b in BenchmarkIndicator.objects.all())
-    assert demo.seed(tenant) is False
+    assert benchmarking_demo.seed(tenant) is False
 
 
 def test_peer_figures_are_the_same_on_every_run():
