@@ -16,8 +16,7 @@ from lean.forms import StyledForm, apply_error, flash_error
 from lean.models import Membership, Unit
 from lean.permissions import require
 from lean.tenancy import tenant_scope
-
-from .test_hr_api import api, key_for, post_json
+from tests.integrations.test_hr_api import api, key_for, post_json
 
 pytestmark = pytest.mark.django_db
 
