@@ -29,8 +29,8 @@ class Schedule(TenantModel):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("schedule")
-        verbose_name_plural = _("schedules")
+        verbose_name = _("job schedule")
+        verbose_name_plural = _("job schedules")
         ordering = ["job"]
         constraints = [models.UniqueConstraint(fields=["tenant", "job"], name="schedule_one_per_job")]
 

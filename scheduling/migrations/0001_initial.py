@@ -62,8 +62,8 @@ class Migration(migrations.Migration):
                 ('tenant', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='lean.tenant', verbose_name='tenant')),
             ],
             options={
-                'verbose_name': 'historical schedule',
-                'verbose_name_plural': 'historical schedules',
+                'verbose_name': 'historical job schedule',
+                'verbose_name_plural': 'historical job schedules',
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
@@ -108,8 +108,8 @@ class Migration(migrations.Migration):
                 ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='lean.tenant', verbose_name='tenant')),
             ],
             options={
-                'verbose_name': 'schedule',
-                'verbose_name_plural': 'schedules',
+                'verbose_name': 'job schedule',
+                'verbose_name_plural': 'job schedules',
                 'ordering': ['job'],
                 'constraints': [models.UniqueConstraint(fields=('tenant', 'job'), name='schedule_one_per_job')],
             },
