@@ -123,19 +123,15 @@ def _state_of(item):
     return next((state for state in SHARED_STATES if state in names), None)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
-        state = _state_of(item)
-        if state is None:
-            continue
-        # Set up before any other fixture, so the test's transaction opens on the seeded database (the list may
-        # be shared by the cases of a parametrized test).
-        if "_shared_database" not in item.fixturenames:
+        if _state_of(item) is not None and "_shared_database" not in item.fixturenames:
+            # Set up before any other fixture, so the test's transaction opens on the seeded database (the list
+            # may be shared by the cases of a parametrized test).
             item.fixturenames.insert(0, "_shared_database")
-        if state == "demo":
-            # With `--dist loadgroup` (pyproject.toml) the tests on the demo run on one worker: seeded once.
-            item.add_marker(pytest.mark.xdist_group("demo"))
+    # The demo's test (tests/test_demo.py, one test, so the demo is seeded once per session) first: its minute of
+    # seeding then runs beside the other worker's tests, not alone at the end. After pytest-django's own ordering.
+    items.sort(key=lambda item: _state_of(item) != "demo")
 
 
 @pytest.fixture

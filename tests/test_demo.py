@@ -3,11 +3,12 @@ tests/conftest.py): each app's part is checked by its own `check_seed` (tests/<a
 adds nothing anywhere."""
 
 from config.demo import seed
+from tests.benchmarking import test_demo as benchmarking
 from tests.innovation import test_demo as innovation
 from tests.projects import test_demo as projects
 from tests.targets import test_demo as targets
 
-PARTS = {"targets": targets, "projects": projects, "innovation": innovation}
+PARTS = {"targets": targets, "benchmarking": benchmarking, "projects": projects, "innovation": innovation}
 SLUGS = ("huaxin", "lvyuan")
 
 

@@ -1,6 +1,6 @@
 """The demo benchmarking: seeded after the demo target trees, it gives the board its indicators, five outside
 peers with two years of figures, proposals in every state, practices and benchmark shortfalls; a second run
-changes nothing. Checked on the demo as seeded for every app (the `demo` fixture, seeded once per session)."""
+changes nothing (both checked on the demo as seeded for every app, by tests/test_demo.py)."""
 
 from collections import Counter
 
@@ -21,22 +21,24 @@ SPANS = {
 }
 
 
-def snapshot():
-    return {
-        model.__name__: model.objects.count() for model in (BenchmarkIndicator, Peer, PeerValue, Proposal, Practice)
-    } | {
-        "peer value history": PeerValue.history.count(),
-        "benchmark shortfalls": sorted(
-            Shortfall.objects.filter(source=Shortfall.Source.BENCHMARK).values_list("pk", "resolved", "actual")
-        ),
-    }
+def snapshot(slug):
+    with tenant_scope(Tenant.objects.get(slug=slug)):
+        return {
+            model.__name__: model.objects.count() for model in (BenchmarkIndicator, Peer, PeerValue, Proposal, Practice)
+        } | {
+            "peer value history": PeerValue.history.count(),
+            "benchmark shortfalls": sorted(
+                Shortfall.objects.filter(source=Shortfall.Source.BENCHMARK).values_list("pk", "resolved", "actual")
+            ),
+        }
 
 
-def test_seed_gives_huaxin_benchmarks_peers_values_proposals_practices_and_shortfalls(demo):
+def check_seed(messages, client):
+    """The benchmarking part of the demo, seeded once for every app by tests/test_demo.py."""
     assert [app for app, _step in seed.APP_STEPS].index("benchmarking") > [app for app, _step in seed.APP_STEPS].index(
         "targets"
     )
-    assert "demo benchmarking huaxin: created" in demo
+    assert "demo benchmarking huaxin: created" in messages and "demo benchmarking lvyuan: created" in messages
     huaxin_tenant = Tenant.objects.get(slug="huaxin")
 
     with tenant_scope(huaxin_tenant):
@@ -93,26 +95,17 @@ def test_seed_gives_huaxin_benchmarks_peers_values_proposals_practices_and_short
         assert set(
             Indicator.objects.filter(pk__in=shortfalls.values("indicator")).values_list("node__tree__year", flat=True)
         ) == {2025, 2026}
-        before = snapshot()
 
-    assert benchmarking_demo.seed(huaxin_tenant) is False
-    with tenant_scope(huaxin_tenant):
-        assert snapshot() == before
-
-
-def test_without_a_target_tree_there_is_nothing_to_benchmark(db):
-    tenant = seed.seed_lvyuan()
-    assert benchmarking_demo.seed(tenant) is False
-
-
-def test_seed_gives_lvyuan_three_benchmarks_and_two_peers_for_2026(demo):
-    assert "demo targets lvyuan: created" in demo and "demo benchmarking lvyuan: created" in demo
-    tenant = Tenant.objects.get(slug="lvyuan")
-    with tenant_scope(tenant):
+    # lvyuan: three benchmarks and two peers for 2026, no proposals.
+    with tenant_scope(Tenant.objects.get(slug="lvyuan")):
         assert BenchmarkIndicator.objects.count() == 3 and Peer.objects.count() == 2
         assert not Proposal.objects.exists()
         assert {v.period.year for v in PeerValue.objects.all()} == {2026}
         assert all(b.peer_values.count() > 0 for b in BenchmarkIndicator.objects.all())
+
+
+def test_without_a_target_tree_there_is_nothing_to_benchmark(db):
+    tenant = seed.seed_lvyuan()
     assert benchmarking_demo.seed(tenant) is False
 
 
