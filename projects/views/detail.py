@@ -154,6 +154,8 @@ def project_note_view(request, tenant_slug, project_id):
     if form.is_valid():
         try:
             services.note_add(actor=request.membership, project=project, text=form.cleaned_data["text"])
+        except Forbidden:
+            raise  # a refusal is the 403 page, not a form error
         except ApplicationError as error:
             add_error(form, "text", error.message)
         else:
@@ -173,6 +175,8 @@ def attachment_upload_view(request, tenant_slug, project_id):
             attachment = services.attachment_add(
                 actor=request.membership, project=project, upload=form.cleaned_data["file"]
             )
+        except Forbidden:
+            raise  # a refusal is the 403 page, not a form error
         except ApplicationError as error:
             add_error(form, "file", error.message)
         else:
